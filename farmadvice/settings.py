@@ -127,6 +127,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 STORAGES = {
@@ -138,10 +140,11 @@ STORAGES = {
     },
 }
 
-# Background work: Django's tasks API (django-tasks backport). The database backend runs with
-# `manage.py db_worker`; set REDIS_URL to use RQ workers instead.
-REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
+# Background work: Django's tasks API (django-tasks backport). TASK_BACKEND=db (default) runs with
+# `manage.py db_worker`; TASK_BACKEND=rq puts tasks on Redis (REDIS_URL) for RQ workers on many machines.
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+TASK_BACKEND = env("TASK_BACKEND", default="db")
+if TASK_BACKEND == "rq":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
 else:

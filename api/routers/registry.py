@@ -1,7 +1,5 @@
-from __future__ import annotations
-
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from api.schemas.common import ErrorOut, ValidationErrorOut
@@ -66,7 +64,7 @@ def farm_list(request: HttpRequest, filters: Query[FarmFilters]):
 
 @router.post("/farms", response={201: FarmOut, **WRITE_ERRORS})
 def farm_create(request: HttpRequest, payload: FarmIn):
-    return 201, services.farm_create(user=request.auth, data=payload.dict())
+    return Status(201, services.farm_create(user=request.auth, data=payload.dict()))
 
 
 @router.get("/farms/{code}", response={200: FarmOut, 404: ErrorOut})
@@ -88,7 +86,7 @@ def district_list(request: HttpRequest, filters: Query[DistrictFilters]):
 
 @router.post("/districts", response={201: DistrictOut, **WRITE_ERRORS})
 def district_create(request: HttpRequest, payload: DistrictIn):
-    return 201, services.district_create(user=request.auth, data=payload.dict())
+    return Status(201, services.district_create(user=request.auth, data=payload.dict()))
 
 
 @router.get("/districts/{code}", response={200: DistrictOut, 404: ErrorOut})
