@@ -128,13 +128,11 @@ def test_each_standard_is_entered_for_its_use_with_classes_ranked_strictest_firs
     ],
 )
 def test_large_scale_thresholds_are_the_national_ones_from_2025_09_01(loaded, species, basis, min_heads):
-    threshold = LivestockThreshold.objects.get(species=species)
-    assert (threshold.basis, threshold.min_heads, threshold.status, threshold.valid_from) == (
-        basis,
-        min_heads,
-        "published",
-        dt.date(2025, 9, 1),
-    )
+    threshold = LivestockThreshold.objects.get(species=species, valid_from=dt.date(2025, 9, 1))
+    assert (threshold.basis, threshold.min_heads, threshold.status) == (basis, min_heads, "published")
+    # Earlier years are assessed with the same figure, marked provisional until the earlier standard is entered.
+    earlier = LivestockThreshold.objects.get(species=species, valid_from=dt.date(2020, 1, 1))
+    assert (earlier.basis, earlier.min_heads, earlier.status) == (basis, min_heads, "provisional")
 
 
 @pytest.mark.parametrize(
@@ -294,9 +292,9 @@ def test_every_provisional_figure_says_so_in_its_source(loaded):
             assert "provisional" in row.source.lower(), row
 
 
-def test_reduction_base_years_are_2021_for_the_district_and_marked_provisional(loaded):
+def test_reduction_base_years_are_2022_for_the_district_and_marked_provisional(loaded):
     baselines = {(b.kind, b.scope, b.town_id, b.base_year) for b in Baseline.objects.all()}
-    assert baselines == {("fertiliser", "district", None, 2021), ("pesticide", "district", None, 2021)}
+    assert baselines == {("fertiliser", "district", None, 2022), ("pesticide", "district", None, 2022)}
     assert all("provisional" in b.source.lower() for b in Baseline.objects.all())
 
 

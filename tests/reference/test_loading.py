@@ -281,7 +281,7 @@ def test_a_missing_file_is_refused(tmp_path):
 def test_a_key_repeated_within_a_file_is_refused(tmp_path):
     data_dir = copy_data(tmp_path)
     path = data_dir / "livestock_thresholds.csv"
-    first = row_number(path, {"species": "pig"})
+    first = row_number(path, {"species": "pig", "valid_from": "2025-09-01"})
     edit_rows(path, lambda rows: [*rows, {**rows[first - 2], "min_heads": "600"}])
 
     errors = refused(data_dir)
@@ -414,9 +414,9 @@ def test_a_changed_base_year_is_refused(tmp_path):
     errors = refused(data_dir)
 
     assert [(e.row, e.column, e.reason) for e in errors] == [
-        (row, "base_year", MSG_CHANGED_BASE_YEAR.format(stored="base_year 2021"))
+        (row, "base_year", MSG_CHANGED_BASE_YEAR.format(stored="base_year 2022"))
     ]
-    assert Baseline.objects.get(kind="fertiliser").base_year == 2021
+    assert Baseline.objects.get(kind="fertiliser").base_year == 2022
 
 
 def test_a_changed_source_text_keeps_the_stored_text_and_is_noted(tmp_path):
