@@ -42,6 +42,7 @@ from farmadvice.practices.models import (
 )
 from farmadvice.reference.models import Crop
 from farmadvice.registry.models import Farm, IrrigationDistrict, Town, Village
+from farmadvice.runoff.demo import demo_training_delete, load_demo_training
 
 DEMO_EMAIL_DOMAIN = "demo.farmadvice.invalid"
 BATCH_SIZE = 1000
@@ -110,9 +111,11 @@ def demo_load(
             counts = _present_counts(users)
         else:
             if present:
-                deleted = demo_delete(users=users)
+                # Runoff observations sit on demo farms and protect them: they go first.
+                deleted = demo_training_delete() + demo_delete(users=users)
             dataset = g.generate(params)
             counts = _write(dataset, users)
+            counts["runoff observations (synthetic)"] = load_demo_training(user=users["admin"]).created
         logins = _logins(users, password)
     return DemoLoadResult(
         created=not present or reset,

@@ -493,23 +493,30 @@ def _fit_mixedlm(matrix: np.ndarray, load: np.ndarray, groups: np.ndarray, level
     tau2 = float(np.asarray(result.cov_re)[0, 0])
     counts = np.bincount(groups, minlength=len(levels))
     shrink = tau2 / (sigma2 + counts * tau2)
+    # The BLUP of a random intercept, shrink × the group's summed fixed-effect residuals, computed here
+    # because statsmodels' `random_effects` raises when REML puts the district variance at exactly 0.
+    fixed_residuals = log_load - matrix @ np.asarray(result.fe_params)
+    blups = shrink * np.bincount(groups, weights=fixed_residuals, minlength=len(levels))
     effects = tuple(
         DistrictEffect(
             district=level,
-            effect=float(np.asarray(result.random_effects[code])[0]),
+            effect=float(blups[code]),
             variance=float(sigma2 * shrink[code]),
             n_obs=int(counts[code]),
         )
         for code, level in enumerate(levels)
     )
+    covariance = np.asarray(result.cov_params())[:p, :p]
     if tau2 <= 1e-10 * sigma2:
         notes.append(ZERO_DISTRICT_VARIANCE)
+        # On the boundary the model is OLS with the REML scale; statsmodels' Hessian there can be singular.
+        covariance = sigma2 * np.linalg.pinv(matrix.T @ matrix)
     return _Fit(
         params=np.asarray(result.fe_params),
-        covariance=np.asarray(result.cov_params())[:p, :p],
+        covariance=covariance,
         df_resid=float(len(load) - p),
         scale=sigma2,
-        residuals=np.asarray(result.resid),
+        residuals=fixed_residuals - blups[groups],
         residual_kind="log load minus fitted log load, district effect included",
         converged=bool(result.converged),
         log_likelihood=float(result.llf),
