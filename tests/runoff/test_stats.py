@@ -579,3 +579,15 @@ def test_simulated_data_are_labelled_and_match_the_published_figures():
     rice = data[data[CROP] == "rice"]
     assert rice[RATE][rice[RATE] > 0].between(150, 300).all()
     assert data.groupby(CROP)[RAINFALL].mean()["rice"] == pytest.approx(700, rel=0.05)
+
+
+def test_a_district_variance_of_zero_fits_with_a_note_and_finite_errors():
+    """REML can put the district variance on its boundary (0); the fit must still give finite standard errors."""
+    data = simulate_training_data(600, target="tn", seed=3, n_districts=12, district_sd=0.0)
+    data["district"] = np.where(np.arange(len(data)) % 2 == 0, "A", "B")  # two groups with no group effect
+    model = fit_runoff_model(data, target="tn", method="mixedlm")
+    assert model.method == "mixedlm"
+    assert model.random_effect_variance == 0.0
+    assert any("estimated at 0" in note for note in model.diagnostics.notes)
+    assert all(np.isfinite(c.std_error) and c.std_error > 0 for c in model.coefficients)
+    assert all(effect.effect == 0.0 for effect in model.district_effects)
