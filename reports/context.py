@@ -48,7 +48,9 @@ from reports.sections import (
     FarmIdentity,
     IndicatorRow,
     IndicatorSection,
+    Interval,
     IssueRecord,
+    LoadRow,
     LoadSection,
     ManureSection,
     MissingData,
@@ -331,22 +333,84 @@ def nutrient_section(farm: Farm, year: int) -> NutrientSection:
 # --- Loads and advice (plug points) --------------------------------------------------------------
 
 
-def load_section(farm: Farm, year: int) -> LoadSection:
-    """Estimated TN and TP runoff loads, now and under the advice, with 95 % intervals.
+def _interval(estimate: object | None) -> Interval | None:
+    """A runoff `Estimate` (value, low, high) as the report's Interval."""
+    if estimate is None:
+        return None
+    return Interval(estimate.value, estimate.low, estimate.high)  # type: ignore[attr-defined]
 
-    To be wired to farmadvice/runoff (the fitted model's predictions and scenarios, or the export
-    coefficients where there is too little data, with `method` saying which). Until then the report says
-    so.
+
+def load_section(farm: Farm, year: int) -> LoadSection:
+    """Estimated TN and TP runoff loads (INDICATORS.md §9), now and under the advice, with 95 % intervals.
+
+    From farmadvice/runoff: the active model's predictions, and the `all_advised` scenario (every advised
+    practice change at once) for "under the advice"; seasons the model cannot answer fall back to the export
+    coefficients, which carry no interval, and the section says so.
     """
-    return LoadSection(
-        missing=(
-            MissingData(
-                what=_("径流氮磷负荷估算尚未提供。"),
-                how=_(
-                    "负荷由径流模型根据本场施肥与管理记录估算，无需另行填报；模型发布后，重新签发本报告即可看到现状负荷及采纳建议后的负荷（含 95% 区间）。"
+    from farmadvice.runoff.services import farm_loads, farm_scenarios
+
+    # The issuing service has already checked who may issue this farm's report.
+    loads = farm_loads(user=queries.SYSTEM_READER, code=farm.code, year=year)
+    if not loads.seasons:
+        return LoadSection(
+            missing=(
+                MissingData(
+                    what=_("本年度没有作物茬口记录，无法估算径流负荷。"),
+                    how=_(
+                        "请农技人员录入本年度各茬作物（面积、产量）及施肥记录，重新签发报告即可看到负荷估算。"
+                    ),
                 ),
-            ),
+            )
         )
+    scenarios = farm_scenarios(user=queries.SYSTEM_READER, code=farm.code, year=year)
+    rows = []
+    for target, name in (("tn", "TN"), ("tp", "TP")):
+        total = loads.total(target)
+        now = _interval(total.kg)
+        if now is None:
+            continue
+        advised = scenarios.outcome("all_advised", target)
+        per_ha = None
+        if total.kg_per_ha is not None and total.kg is not None and total.area_ha:
+            scale = total.area_ha
+            per_ha = Interval(
+                total.kg_per_ha,
+                None if total.kg.low is None else total.kg.low / scale,
+                None if total.kg.high is None else total.kg.high / scale,
+            )
+        rows.append(
+            LoadRow(
+                nutrient=name,
+                now_kg=now,
+                advised_kg=_interval(advised.scenario_kg) if advised and advised.applies else None,
+                now_kg_per_ha=per_ha,
+            )
+        )
+    used = [use for use in loads.models if use.model_seasons]
+    method = "model" if used and not loads.fallback else "export_coefficients"
+    notes = list(loads.notes)
+    if loads.fallback:
+        notes.insert(0, _("部分或全部茬口按输出系数估算（数据不足以用模型估算），这些茬口没有置信区间。"))
+    measured = ""
+    if loads.measured and loads.measured.tn_kg_per_ha is not None:
+        measured = _(
+            "所在灌区 %(code)s 实测净输出：TN %(tn).2f kg/公顷，TP %(tp).2f kg/公顷（%(events)d 次进出水配对监测）。"
+        ) % {
+            "code": loads.measured.district_code,
+            "tn": loads.measured.tn_kg_per_ha,
+            "tp": loads.measured.tp_kg_per_ha or 0.0,
+            "events": loads.measured.events,
+        }
+    return LoadSection(
+        rows=tuple(rows),
+        method=method,
+        model_version=", ".join(use.label for use in used),
+        note=" ".join(str(n) for n in notes),
+        measured_note=measured,
+        sources=tuple(
+            DataSource(label=use.name, source=use.source, status=use.status, valid_from=use.valid_from)
+            for use in loads.references
+        ),
     )
 
 
@@ -600,16 +664,20 @@ def _charts(indicators: IndicatorSection, loads: LoadSection) -> dict[str, str]:
         )
     groups = []
     for row in loads.rows:
-        points = [IntervalPoint(_("现状"), row.now_kg.estimate, row.now_kg.low, row.now_kg.high, "now")]
+        points = [_point(_("现状"), row.now_kg, "now")]
         if row.advised_kg is not None:
-            advised = row.advised_kg
-            points.append(
-                IntervalPoint(_("采纳建议后"), advised.estimate, advised.low, advised.high, "advised")
-            )
+            points.append(_point(_("采纳建议后"), row.advised_kg, "advised"))
         groups.append(IntervalGroup(title=f"{row.nutrient} (kg)", points=points))
     if groups:
         charts["loads"] = interval_chart(groups)
     return charts
+
+
+def _point(label: str, value: Interval, kind: str) -> IntervalPoint:
+    # Without an interval the chart shows the estimate alone (a zero-width bar), never an invented range.
+    low = value.estimate if value.low is None else value.low
+    high = value.estimate if value.high is None else value.high
+    return IntervalPoint(label, value.estimate, low, high, kind)
 
 
 # --- The whole report ----------------------------------------------------------------------------

@@ -123,11 +123,12 @@ class NutrientSection:
 
 @dataclass(frozen=True, slots=True)
 class Interval:
-    """A point estimate with its interval, in the unit of the field that holds it."""
+    """A point estimate with its interval, in the unit of the field that holds it. `low`/`high` are None
+    where no interval can honestly be given (the export-coefficient fallback)."""
 
     estimate: float
-    low: float
-    high: float
+    low: float | None = None
+    high: float | None = None
     level: float = 0.95
 
 

@@ -39,6 +39,8 @@ def interval(value: Interval | None, decimals: int = 1) -> str:
     if value is None:
         return DASH
     d = int(decimals)
+    if value.low is None or value.high is None:
+        return f"{value.estimate:,.{d}f}"
     return f"{value.estimate:,.{d}f} ({value.low:,.{d}f}–{value.high:,.{d}f})"
 
 

@@ -111,7 +111,7 @@ def test_a_farm_without_records_renders_and_says_what_is_missing(world):
     assert "缺少数据：未找到2024年的作物茬口记录。" in text
     assert "如何补充：请农技人员录入本场各茬作物" in text
     assert "缺少数据：2024年的生产记录不足以计算任何指标。" in text
-    assert "缺少数据：径流氮磷负荷估算尚未提供。" in text
+    assert "缺少数据：本年度没有作物茬口记录，无法估算径流负荷。" in text
     assert "本场不涉及水产养殖尾水排放或畜禽养殖" in text
 
 
