@@ -415,19 +415,11 @@ def load_section(farm: Farm, year: int) -> LoadSection:
 
 
 def advice_section(farm: Farm, year: int, *, loads: LoadSection, nutrients: NutrientSection) -> AdviceSection:
-    """Ranked recommendations, each with the model's expected load reduction.
+    """Ranked recommendations, each with the model's expected load reduction (farmadvice/advice)."""
+    from farmadvice.advice.engine import farm_advice
+    from farmadvice.advice.report import advice_report_section
 
-    To be wired to farmadvice/advice (rules over the indicators, scenarios from the runoff model). Until
-    then the report says so.
-    """
-    return AdviceSection(
-        missing=(
-            MissingData(
-                what=_("分项建议尚未生成。"),
-                how=_("建议由咨询规则结合径流模型生成；请参考上文养分平衡，或联系农技人员获取现场指导。"),
-            ),
-        )
-    )
+    return advice_report_section(farm_advice(farm=farm, year=year))
 
 
 # --- Tailwater (INDICATORS.md §7) ----------------------------------------------------------------

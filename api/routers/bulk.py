@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
-from ninja import File, Router, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
 from api.schemas.bulk import ImportRejectedOut, ImportReportOut
@@ -90,7 +90,9 @@ def import_upload(
 
 
 @router.get(
-    "/imports/templates/{record_type}.{fmt}", response={422: ValidationErrorOut}, summary="Blank template"
+    "/imports/templates/{record_type}.{fmt}",
+    response={200: None, 422: ValidationErrorOut},
+    summary="Blank template",
 )
 def import_template(request: HttpRequest, record_type: RecordType, fmt: FileFormat):
     return _download(template_file(record_type=record_type, fmt=fmt.value))
@@ -98,14 +100,14 @@ def import_template(request: HttpRequest, record_type: RecordType, fmt: FileForm
 
 @router.get(
     "/exports/{record_type}.{fmt}",
-    response={403: ErrorOut, 422: ValidationErrorOut},
+    response={200: None, 403: ErrorOut, 422: ValidationErrorOut},
     summary="Export the records you may see",
 )
 def export_download(
     request: HttpRequest,
     record_type: RecordType,
     fmt: FileFormat,
-    year: int | None = None,
+    year: int | None = Query(None, ge=2000, le=2100, description="Calendar year"),
     town: str | None = None,
 ):
     """In the import layout, so the file re-imports (with `update=true` after editing it)."""

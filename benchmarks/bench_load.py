@@ -1,0 +1,165 @@
+"""Load benchmark: gunicorn on 127.0.0.1 with the demo data, locust headless for a bounded time.
+
+    .venv/bin/python benchmarks/bench_load.py [--users 20] [--seconds 30] [--workers 2]
+
+Builds a fresh SQLite database under var/bench/ (migrate, load_demo, load_reference), issues a bearer token
+per demo role, starts gunicorn, runs benchmarks/locustfile.py and prints per-endpoint p50/p95/p99 (ms),
+throughput (req/s) and failures, plus the farm-detail/floor throughput ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+VAR = ROOT / "var" / "bench"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+TOKEN_SCRIPT = """
+import json, django
+django.setup()
+from django.contrib.auth import get_user_model
+from farmadvice.accounts.services import token_issue
+users = get_user_model().objects
+print(json.dumps({role: token_issue(user=users.get(username=role), name="bench")[1]
+                  for role in ("agent", "operator", "committee", "admin")}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--spawn-rate", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing var/bench database")
+    args = parser.parse_args()
+
+    VAR.mkdir(parents=True, exist_ok=True)
+    database = VAR / "bench.sqlite3"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "farmadvice.settings",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DEBUG": "1",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "AXES_ENABLED": "0",
+    }
+    if not (args.reuse and database.exists()):
+        database.unlink(missing_ok=True)
+        manage(env, "migrate", "--verbosity", "0")
+        manage(env, "load_reference", "--verbosity", "0")
+        manage(env, "load_demo")
+    tokens = (
+        subprocess.run(
+            [sys.executable, "-c", TOKEN_SCRIPT],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    token_file = VAR / "tokens.json"
+    token_file.write_text(tokens, encoding="utf-8")
+
+    port = free_port()
+    env["DEBUG"] = "0"
+    env.setdefault("SECRET_KEY", "bench-" + "x" * 50)
+    env["SECURE_SSL_REDIRECT"] = "0"
+    gunicorn = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "farmadvice.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        prefix = VAR / "locust"
+        subprocess.run(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "benchmarks" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                str(args.spawn_rate),
+                "-t",
+                f"{args.seconds}s",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--csv",
+                str(prefix),
+                "--only-summary",
+            ],
+            cwd=ROOT,
+            env={**env, "BENCH_TOKENS": str(token_file)},
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    report(prefix.with_name("locust_stats.csv"), args)
+
+
+def report(stats: Path, args: argparse.Namespace) -> None:
+    rows = list(csv.DictReader(stats.open(encoding="utf-8")))
+    print(f"users={args.users} workers={args.workers} seconds={args.seconds}")
+    print(f"{'endpoint':55} {'reqs':>6} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6} {'req/s':>7}")
+    rates = {}
+    for row in rows:
+        name = f"{row['Type']} {row['Name']}".strip()
+        rates[row["Name"]] = float(row["Requests/s"])
+        print(
+            f"{name:55} {row['Request Count']:>6} {row['Failure Count']:>5} {row['50%']:>6} {row['95%']:>6} "
+            f"{row['99%']:>6} {float(row['Requests/s']):>7.1f}"
+        )
+    floor, detail = rates.get("/api/v1/health"), rates.get("/api/v1/farms/{code}")
+    if floor and detail:
+        print(
+            f"farm-detail / floor throughput: {detail / floor:.2f} (per-request mix; see locustfile weights)"
+        )
+
+
+if __name__ == "__main__":
+    main()
