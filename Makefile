@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= farmadvice.settings
 
-.PHONY: help setup system-deps venv run serve demo test lint format bench clean
+.PHONY: help setup system-deps venv messages run serve demo test lint format bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,15 +21,20 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install -q -c requirements.lock -e '.[dev]'
 	@touch $@
 
+messages: venv ## Compile the translation catalogues (zh-Hans source strings, English translations)
+	DEBUG=1 $(PY) manage.py compilemessages -v 0 --ignore .venv --ignore var --ignore build
+
 venv: $(VENV)/.installed ## Create the virtual environment and install the pinned Python packages
 
-setup: system-deps venv ## Everything `run` and `test` need
+setup: system-deps venv messages ## Everything `run` and `test` need
 
 demo: setup ## Migrate, load the reference data and the demo population
 	@mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --no-input -v 0
 	DEBUG=1 $(PY) manage.py load_reference
+	DEBUG=1 $(PY) manage.py load_rainfall
 	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py fit_runoff_model --target both --activate --unless-active --user committee
 
 run: demo ## Serve the service with demo data on http://127.0.0.1:8000 (and a task worker)
 	@echo "farmadvice on http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/v1/docs)"

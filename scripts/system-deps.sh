@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
-# Installs the Debian packages farmadvice needs, where they are missing: pango (weasyprint), the Noto CJK
-# fonts (Chinese in PDFs), poppler-utils (tests read PDFs back), and the venv module.
-# Usage: scripts/system-deps.sh [extra-package ...]   (as root, or with sudo available)
+# Installs the Debian packages farmadvice needs, where they are missing: pango (weasyprint), fontconfig
+# (fc-list: the reports check that a Chinese font is installed), the Noto CJK
+# fonts (Chinese in PDFs), poppler-utils (tests read PDFs back), gettext (compilemessages for the
+# English catalogue), and the venv module.
+# With --browser, also Chromium and its driver, which only the browser tests (tests/browser, marked
+# `browser`) need; they skip themselves where Chromium is missing. `.ci/run` installs them.
+# Usage: scripts/system-deps.sh [--browser] [extra-package ...]   (as root, or with sudo available)
 set -euo pipefail
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils python3-venv "$@")
+browser=()
+if [ "${1:-}" = "--browser" ]; then
+  browser=(chromium chromium-driver)
+  shift
+fi
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk poppler-utils gettext
+  python3-venv "${browser[@]}" "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
