@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from api.auth import AUTH
+from api.routers.indicators import router as indicators_router
 from api.routers.registry import router as registry_router
 from farmadvice.core.errors import ApplicationError, ValidationFailed
 
@@ -43,3 +44,11 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 
 api.add_router("/", registry_router)
+api.add_router("/", indicators_router)
+api.add_router("/", "api.routers.records.router")
+api.add_router("/", "api.routers.bulk.router")
+api.add_router("/", "api.routers.reports.router")
+api.add_router("/", "api.routers.runoff.router")
+api.add_router("/", "api.routers.advice.router")
+api.add_router("/", "api.routers.health.router")
+api.add_router("/", "api.routers.audit.router")

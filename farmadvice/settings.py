@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "django_htmx",
     "axes",
     "farmadvice.core",
@@ -44,7 +45,11 @@ INSTALLED_APPS = [
     "farmadvice.reference",
     "farmadvice.practices",
     "farmadvice.indicators",
+    "farmadvice.runoff",
+    "farmadvice.advice",  # no models; listed so Django finds its English catalogue (advice/locale)
     "api",
+    "reports",
+    "farmadvice.web",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +115,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
 
 # Login rate limiting (django-axes): lock a username + address pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
@@ -166,8 +172,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # weasyprint logs two INFO lines each time a worker loads it.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+
+# The address people reach the service at: verification QR codes and shared report links point here.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 # Where the reference CSVs live (loaded by `manage.py load_reference`).
 REFERENCE_DATA_DIR = BASE_DIR / "data"
