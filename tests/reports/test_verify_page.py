@@ -31,7 +31,7 @@ def test_an_uploaded_copy_is_compared_with_the_archived_file(client, report):
     url = f"/verify/{report.verification_code}/"
     same = client.post(url, {"file": SimpleUploadedFile("r.pdf", original)}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "上传的文件与存档原件完全一致" in same.content.decode()
-    altered = original[:-10] + b"0" + original[-9:]
+    altered = original[:-10] + bytes([original[-10] ^ 0x01]) + original[-9:]  # one byte really changed
     other = client.post(url, {"file": SimpleUploadedFile("r.pdf", altered)}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "上传的文件与存档原件不一致" in other.content.decode()
 
