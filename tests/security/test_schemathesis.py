@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
@@ -24,6 +26,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 schema.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE])
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """schemathesis calls the real WSGI handler, which closes old database connections around each request;
+    on PostgreSQL that would close the test's own transaction. Django's test client disconnects the same
+    signal handler for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
