@@ -43,7 +43,7 @@ run: demo ## Serve the service with demo data on http://127.0.0.1:8000 (and a ta
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup ## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=farmadvice.settings_test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv ## ruff lint and format check, and a migrations check
 	$(VENV)/bin/ruff check .
