@@ -7,23 +7,30 @@ requires a migrated, empty database and happens in one transaction: it loads com
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.core.errors import ApplicationError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: times to the microsecond (1 cut them to milliseconds); both restore
+READABLE_FORMATS = (1, 2)
 # Rebuilt by `migrate`, transient, or security counters that must not travel between installations.
 EXCLUDED = (
     "contenttypes",
@@ -32,8 +39,8 @@ EXCLUDED = (
     "axes",
     "django_tasks_db",
 )
-MSG_NOT_EMPTY = "恢复只能在空数据库上进行：{model} 已有 {count} 条记录。请先新建并迁移数据库。"
-MSG_BAD_ARCHIVE = "不是有效的 farmadvice 备份文件：{reason}"
+MSG_NOT_EMPTY = gettext_noop("恢复只能在空数据库上进行：{model} 已有 {count} 条记录。请先新建并迁移数据库。")
+MSG_BAD_ARCHIVE = gettext_noop("不是有效的 farmadvice 备份文件：{reason}")
 
 
 @dataclass(frozen=True)
@@ -53,17 +60,36 @@ def _data_models() -> list:
     ]
 
 
-def backup_create(path: Path) -> BackupSummary:
-    """Write a .tar.gz with data.json (dumpdata, natural foreign keys) and media/ (report files)."""
-    buffer = io.StringIO()
-    call_command(
-        "dumpdata",
-        *[m._meta.label for m in _data_models()],
-        natural_foreign=True,
-        format="json",
-        stdout=buffer,
-        verbosity=0,
+class FullPrecisionEncoder(DjangoJSONEncoder):
+    """Django's JSON with times to the microsecond: its default encoder cuts them to milliseconds (fine
+    for an API, a silent change for a backup: a record stamped 08.000123 would come back as 08.000)."""
+
+    def default(self, o: object) -> object:
+        if isinstance(o, dt.datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, dt.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+def _serialise(models: list, stream: io.StringIO | None = None) -> str | None:
+    """Rows of `models` as Django's portable JSON (natural foreign keys, full-precision times), in
+    dependency order so that loaddata finds what a natural key names, each model's rows in pk order."""
+    by_app: dict[Any, list] = {}
+    for model in models:
+        by_app.setdefault(model._meta.app_config, []).append(model)
+    ordered = serializers.sort_dependencies(by_app.items(), allow_cycles=True)
+    rows = itertools.chain.from_iterable(m._default_manager.order_by("pk").iterator() for m in ordered)
+    return serializers.serialize(
+        "json", rows, use_natural_foreign_keys=True, cls=FullPrecisionEncoder, stream=stream
     )
+
+
+def backup_create(path: Path) -> BackupSummary:
+    """Write a .tar.gz with data.json (Django's JSON, natural foreign keys) and media/ (report files)."""
+    buffer = io.StringIO()
+    _serialise(_data_models(), stream=buffer)
     data = buffer.getvalue().encode()
     objects = len(json.loads(data))
     media_root = Path(settings.MEDIA_ROOT)
@@ -92,26 +118,26 @@ def backup_restore(path: Path) -> BackupSummary:
     try:
         tar = tarfile.open(path, "r:gz")  # noqa: SIM115 (closed by the `with tar:` below)
     except (tarfile.TarError, OSError) as exc:
-        raise ApplicationError(MSG_BAD_ARCHIVE.format(reason=exc)) from exc
+        raise ApplicationError(_(MSG_BAD_ARCHIVE).format(reason=exc)) from exc
     with tar:
         names = tar.getnames()
         if "manifest.json" not in names or "data.json" not in names:
-            raise ApplicationError(MSG_BAD_ARCHIVE.format(reason="manifest.json / data.json missing"))
+            raise ApplicationError(_(MSG_BAD_ARCHIVE).format(reason="manifest.json / data.json missing"))
         manifest = json.load(tar.extractfile("manifest.json"))
-        if manifest.get("format") != FORMAT_VERSION:
-            raise ApplicationError(MSG_BAD_ARCHIVE.format(reason=f"format {manifest.get('format')}"))
+        if manifest.get("format") not in READABLE_FORMATS:
+            raise ApplicationError(_(MSG_BAD_ARCHIVE).format(reason=f"format {manifest.get('format')}"))
         for model in _data_models():
             # Rows that migrations themselves create (none today) would be compared here too.
             count = model._default_manager.count()
             if count:
-                raise ApplicationError(MSG_NOT_EMPTY.format(model=model._meta.label, count=count))
+                raise ApplicationError(_(MSG_NOT_EMPTY).format(model=model._meta.label, count=count))
         media_root = Path(settings.MEDIA_ROOT).resolve()
         media = []
         for member in tar.getmembers():
             if member.name.startswith("media/") and member.isfile():
                 target = (media_root / member.name.removeprefix("media/")).resolve()
                 if not target.is_relative_to(media_root):
-                    raise ApplicationError(MSG_BAD_ARCHIVE.format(reason=f"unsafe path {member.name}"))
+                    raise ApplicationError(_(MSG_BAD_ARCHIVE).format(reason=f"unsafe path {member.name}"))
                 media.append((member, target))
         data = tar.extractfile("data.json").read()
         with tempfile.TemporaryDirectory() as tmp:
@@ -128,15 +154,6 @@ def backup_restore(path: Path) -> BackupSummary:
 def snapshot() -> dict[str, list]:
     """Every row of every backed-up model, serialised, for comparing two databases."""
     return {
-        m._meta.label: sorted(
-            (
-                json.dumps(o, sort_keys=True, default=str)
-                for o in json.loads(
-                    serializers.serialize(
-                        "json", m._default_manager.order_by("pk"), use_natural_foreign_keys=True
-                    )
-                )
-            ),
-        )
+        m._meta.label: sorted(json.dumps(o, sort_keys=True, default=str) for o in json.loads(_serialise([m])))
         for m in _data_models()
     }
