@@ -1,10 +1,20 @@
-"""Load benchmark: gunicorn on 127.0.0.1 with the demo data, locust headless for a bounded time.
+"""Load benchmark: gunicorn on 127.0.0.1 with the demo data, locust headless, bounded in time.
 
-    .venv/bin/python benchmarks/bench_load.py [--users 20] [--seconds 30] [--workers 2]
+    .venv/bin/python benchmarks/bench_load.py [--users 20] [--seconds 30] [--workers 2] [--reuse]
 
-Builds a fresh SQLite database under var/bench/ (migrate, load_demo, load_reference), issues a bearer token
-per demo role, starts gunicorn, runs benchmarks/locustfile.py and prints per-endpoint p50/p95/p99 (ms),
-throughput (req/s) and failures, plus the farm-detail/floor throughput ratio.
+Builds a SQLite database under var/bench/ the way `make demo` does (migrate, load_reference, load_rainfall,
+load_demo, the runoff model fitted and activated), issues the demo operator's report so that there is one to
+download, issues a bearer token per demo role, starts gunicorn with DEBUG off, and runs three phases of
+benchmarks/locustfile.py:
+
+1. capacity of the floor: only `GET /api/v1/health` (django-ninja's smallest answer), no think time;
+2. capacity of the farm detail: only `GET /api/v1/farms/{code}` as the agent, no think time;
+3. the mixed day: agents writing records and reading farms, operators downloading reports, the committee
+   reading compliance and loads, the health check beside them, with think times.
+
+Phases 1 and 2 saturate the workers with the same number of users, so their throughputs compare capacity
+(the goal: farm detail at least half the floor's). Phase 3 gives per-endpoint p50/p95/p99 and failures.
+The load generator runs on the same machine as the server: its own CPU use is part of what is measured.
 """
 
 from __future__ import annotations
@@ -22,6 +32,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 VAR = ROOT / "var" / "bench"
+YEAR = 2025
+OPERATOR_FARMS = ("CM-CQ-0001",)  # the demo operator's first farm (load_demo prints the logins)
+PHASES = (
+    ("capacity: floor", ["HealthUser"], "0"),
+    ("capacity: farm detail", ["FarmDetailUser"], "0"),
+    ("mixed day", ["AgentUser", "OperatorUser", "CommitteeUser", "HealthUser"], "1"),
+)
 
 
 def free_port() -> int:
@@ -66,11 +83,35 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "AXES_ENABLED": "0",
     }
+    env["MEDIA_ROOT"] = str(VAR / "media")
     if not (args.reuse and database.exists()):
         database.unlink(missing_ok=True)
         manage(env, "migrate", "--verbosity", "0")
         manage(env, "load_reference", "--verbosity", "0")
+        manage(env, "load_rainfall")
         manage(env, "load_demo")
+        manage(
+            env,
+            "fit_runoff_model",
+            "--target",
+            "both",
+            "--activate",
+            "--unless-active",
+            "--user",
+            "committee",
+        )
+        for code in OPERATOR_FARMS:
+            manage(
+                env,
+                "advisory_report",
+                code,
+                "--year",
+                str(YEAR),
+                "--user",
+                "agent",
+                "-o",
+                str(VAR / f"{code}.pdf"),
+            )
     tokens = (
         subprocess.run(
             [sys.executable, "-c", TOKEN_SCRIPT],
@@ -111,40 +152,53 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        prefix = VAR / "locust"
-        subprocess.run(
-            [
-                str(BIN / "locust"),
-                "-f",
-                str(ROOT / "benchmarks" / "locustfile.py"),
-                "--headless",
-                "-u",
-                str(args.users),
-                "-r",
-                str(args.spawn_rate),
-                "-t",
-                f"{args.seconds}s",
-                "--host",
-                f"http://127.0.0.1:{port}",
-                "--csv",
-                str(prefix),
-                "--only-summary",
-            ],
-            cwd=ROOT,
-            env={**env, "BENCH_TOKENS": str(token_file)},
-            check=False,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        results = []
+        for title, users, think in PHASES:
+            prefix = VAR / f"locust-{len(results)}"
+            subprocess.run(
+                [
+                    str(BIN / "locust"),
+                    "-f",
+                    str(ROOT / "benchmarks" / "locustfile.py"),
+                    "--headless",
+                    "-u",
+                    str(args.users),
+                    "-r",
+                    str(args.spawn_rate),
+                    "-t",
+                    f"{args.seconds}s",
+                    "--host",
+                    f"http://127.0.0.1:{port}",
+                    "--csv",
+                    str(prefix),
+                    "--only-summary",
+                    *users,
+                ],
+                cwd=ROOT,
+                env={**env, "BENCH_TOKENS": str(token_file), "BENCH_THINK": think, "BENCH_YEAR": str(YEAR)},
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            results.append((title, prefix.with_name(prefix.name + "_stats.csv")))
     finally:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
-    report(prefix.with_name("locust_stats.csv"), args)
+    print(
+        f"users={args.users} workers={args.workers} seconds={args.seconds} per phase; load average before: "
+        f"{os.getloadavg()[0]:.2f}"
+    )
+    capacity = {title: report(title, path) for title, path in results}
+    floor = capacity["capacity: floor"].get("/api/v1/health")
+    detail = capacity["capacity: farm detail"].get("/api/v1/farms/{code}")
+    if floor and detail:
+        print(f"\nfarm-detail / floor capacity: {detail:.1f} / {floor:.1f} req/s = {detail / floor:.2f}")
 
 
-def report(stats: Path, args: argparse.Namespace) -> None:
+def report(title: str, stats: Path) -> dict[str, float]:
+    """Print one phase's per-endpoint figures; return its throughput (req/s) per endpoint name."""
     rows = list(csv.DictReader(stats.open(encoding="utf-8")))
-    print(f"users={args.users} workers={args.workers} seconds={args.seconds}")
+    print(f"\n== {title}")
     print(f"{'endpoint':55} {'reqs':>6} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6} {'req/s':>7}")
     rates = {}
     for row in rows:
@@ -154,11 +208,7 @@ def report(stats: Path, args: argparse.Namespace) -> None:
             f"{name:55} {row['Request Count']:>6} {row['Failure Count']:>5} {row['50%']:>6} {row['95%']:>6} "
             f"{row['99%']:>6} {float(row['Requests/s']):>7.1f}"
         )
-    floor, detail = rates.get("/api/v1/health"), rates.get("/api/v1/farms/{code}")
-    if floor and detail:
-        print(
-            f"farm-detail / floor throughput: {detail / floor:.2f} (per-request mix; see locustfile weights)"
-        )
+    return rates
 
 
 if __name__ == "__main__":

@@ -4,7 +4,11 @@
   and reads farm details;
 - OperatorUser: the operator lists and downloads its farm's reports, and reads its farm;
 - CommitteeUser: reads the compliance table and the area loads (what the dashboard shows);
-- HealthUser: GET /api/v1/health, the django-ninja floor.
+- HealthUser: GET /api/v1/health, the django-ninja floor;
+- FarmDetailUser: only the farm detail, as the agent (the capacity phase; bench_load.py names the classes
+  each phase runs).
+
+BENCH_THINK=0 drops the think time (the capacity phases saturate the server); 1 keeps 50-200 ms.
 
 Bearer tokens come from the JSON file named by BENCH_TOKENS ({"agent": "...", "operator": "...", ...}).
 """
@@ -16,16 +20,17 @@ import os
 import random
 import uuid
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant, task
 
 TOKENS = json.loads(open(os.environ["BENCH_TOKENS"], encoding="utf-8").read())  # noqa: SIM115
 YEAR = int(os.environ.get("BENCH_YEAR", "2025"))
+THINK = between(0.05, 0.2) if os.environ.get("BENCH_THINK", "1") != "0" else constant(0)
 
 
 class _ApiUser(HttpUser):
     abstract = True
     role = ""
-    wait_time = between(0.05, 0.2)
+    wait_time = THINK
 
     def on_start(self) -> None:
         self.client.headers["Authorization"] = f"Bearer {TOKENS[self.role]}"
@@ -108,8 +113,16 @@ class CommitteeUser(_ApiUser):
 
 class HealthUser(HttpUser):
     weight = 2
-    wait_time = between(0.05, 0.2)
+    wait_time = THINK
 
     @task
     def health(self) -> None:
         self.client.get("/api/v1/health")
+
+
+class FarmDetailUser(_ApiUser):
+    role = "agent"
+
+    @task
+    def farm_detail(self) -> None:
+        self.client.get(f"/api/v1/farms/{random.choice(self.farm_codes)}", name="/api/v1/farms/{code}")
