@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
@@ -10,6 +12,8 @@ from api.auth import AUTH
 from api.routers.indicators import router as indicators_router
 from api.routers.registry import router as registry_router
 from farmadvice.core.errors import ApplicationError, ValidationFailed
+
+MSG_AUTH_REQUIRED = gettext_noop("需要登录或有效的 API 令牌。")
 
 api = NinjaAPI(
     title="farmadvice API",
@@ -38,7 +42,7 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = api.create_response(request, {"detail": "需要登录或有效的 API 令牌。"}, status=401)
+    response = api.create_response(request, {"detail": _(MSG_AUTH_REQUIRED)}, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="farmadvice"'
     return response
 

@@ -12,11 +12,15 @@ import subprocess
 from typing import Any
 
 from django.core import checks
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-MSG_NO_CJK_FONT = "没有安装含中文字形的字体（fc-list :lang=zh 为空）：报告中的中文会变成空白方框。"
-HINT_NO_CJK_FONT = "安装 Noto CJK 字体：scripts/system-deps.sh（Debian 包 fonts-noto-cjk）。"
-MSG_NO_FONTCONFIG = "找不到 fontconfig 的 fc-list 命令，无法确认是否安装了中文字体。"
-HINT_NO_FONTCONFIG = "安装 fontconfig 与 fonts-noto-cjk：scripts/system-deps.sh。"
+MSG_NO_CJK_FONT = gettext_noop(
+    "没有安装含中文字形的字体（fc-list :lang=zh 为空）：报告中的中文会变成空白方框。"
+)
+HINT_NO_CJK_FONT = gettext_noop("安装 Noto CJK 字体：scripts/system-deps.sh（Debian 包 fonts-noto-cjk）。")
+MSG_NO_FONTCONFIG = gettext_noop("找不到 fontconfig 的 fc-list 命令，无法确认是否安装了中文字体。")
+HINT_NO_FONTCONFIG = gettext_noop("安装 fontconfig 与 fonts-noto-cjk：scripts/system-deps.sh。")
 
 
 @functools.cache
@@ -41,7 +45,7 @@ def cjk_font_families() -> tuple[str, ...] | None:
 def check_cjk_font(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     families = cjk_font_families()
     if families is None:
-        return [checks.Error(MSG_NO_FONTCONFIG, hint=HINT_NO_FONTCONFIG, id="reports.E002")]
+        return [checks.Error(_(MSG_NO_FONTCONFIG), hint=_(HINT_NO_FONTCONFIG), id="reports.E002")]
     if not families:
-        return [checks.Error(MSG_NO_CJK_FONT, hint=HINT_NO_CJK_FONT, id="reports.E001")]
+        return [checks.Error(_(MSG_NO_CJK_FONT), hint=_(HINT_NO_CJK_FONT), id="reports.E001")]
     return []

@@ -22,6 +22,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -29,9 +30,13 @@ from farmadvice.core.errors import ApplicationError
 from reports.checks import cjk_font_families
 from reports.sections import ReportContext
 
-MSG_NO_CJK_FONT = "无法生成报告：服务器没有安装中文字体（需要 fonts-noto-cjk），否则中文会显示为空白方框。"
-MSG_NO_FONTCONFIG = "无法生成报告：服务器没有 fontconfig（fc-list），无法确认已安装中文字体。"
-MSG_RESOURCE_REFUSED = "无法生成报告：模板引用了不允许的资源 {url}（报告只能使用本项目的静态文件）。"
+MSG_NO_CJK_FONT = gettext_noop(
+    "无法生成报告：服务器没有安装中文字体（需要 fonts-noto-cjk），否则中文会显示为空白方框。"
+)
+MSG_NO_FONTCONFIG = gettext_noop("无法生成报告：服务器没有 fontconfig（fc-list），无法确认已安装中文字体。")
+MSG_RESOURCE_REFUSED = gettext_noop(
+    "无法生成报告：模板引用了不允许的资源 {url}（报告只能使用本项目的静态文件）。"
+)
 
 TEMPLATE = "reports/advisory_report.html"
 #: Relative URLs in the template resolve against this origin; nothing is ever fetched from it.
@@ -56,7 +61,7 @@ class LocalStaticFetcher(URLFetcher):
             return super().fetch(url, headers)  # the charts and the QR code, inline
         path = self._static_path(url)
         if path is None:
-            raise ValueError(MSG_RESOURCE_REFUSED.format(url=url))
+            raise ValueError(_(MSG_RESOURCE_REFUSED).format(url=url))
         mime_type, _encoding = mimetypes.guess_type(path.name)
         return URLFetcherResponse(
             url, body=path.read_bytes(), headers={"Content-Type": mime_type or "application/octet-stream"}
@@ -86,9 +91,9 @@ class RenderedPdf:
 def require_cjk_font() -> None:
     families = cjk_font_families()
     if families is None:
-        raise ReportRenderingError(MSG_NO_FONTCONFIG)
+        raise ReportRenderingError(_(MSG_NO_FONTCONFIG))
     if not families:
-        raise ReportRenderingError(MSG_NO_CJK_FONT)
+        raise ReportRenderingError(_(MSG_NO_CJK_FONT))
 
 
 def render_pdf(html: str) -> RenderedPdf:

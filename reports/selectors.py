@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core import signing
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.accounts import access
 from farmadvice.accounts.models import Role
@@ -16,10 +18,10 @@ from farmadvice.registry.selectors import farm_get
 from reports.models import AdvisoryReport, ItemStatus, ReportBatch, ReportBatchItem
 from reports.services import MSG_REPORT_NOT_FOUND, SHARE_LINK_SALT
 
-MSG_CODE_NOT_FOUND = "没有验证码为 {code} 的报告：请核对验证码（12 位字母和数字）。"
-MSG_BATCH_NOT_FOUND = "批次不存在：{id}"
-MSG_LINK_INVALID = "分享链接无效。"
-MSG_LINK_EXPIRED = "分享链接已过期：请向农技人员索取新的链接。"
+MSG_CODE_NOT_FOUND = gettext_noop("没有验证码为 {code} 的报告：请核对验证码（12 位字母和数字）。")
+MSG_BATCH_NOT_FOUND = gettext_noop("批次不存在：{id}")
+MSG_LINK_INVALID = gettext_noop("分享链接无效。")
+MSG_LINK_EXPIRED = gettext_noop("分享链接已过期：请向农技人员索取新的链接。")
 
 
 class LinkExpired(ApplicationError):
@@ -45,7 +47,7 @@ def report_get(*, user: Any, report_id: int) -> AdvisoryReport:
         .first()
     )
     if report is None:
-        raise NotFound(MSG_REPORT_NOT_FOUND.format(id=report_id))
+        raise NotFound(_(MSG_REPORT_NOT_FOUND).format(id=report_id))
     return report
 
 
@@ -62,7 +64,7 @@ def report_verify(*, code: str) -> AdvisoryReport:
         .first()
     )
     if report is None:
-        raise NotFound(MSG_CODE_NOT_FOUND.format(code=code))
+        raise NotFound(_(MSG_CODE_NOT_FOUND).format(code=code))
     return report
 
 
@@ -73,12 +75,12 @@ def shared_report_get(*, token: str) -> AdvisoryReport:
         payload = signer.unsign_object(token)
         signer.unsign_object(token, max_age=int(payload["d"]) * 86400)
     except signing.SignatureExpired as exc:
-        raise LinkExpired(MSG_LINK_EXPIRED) from exc
+        raise LinkExpired(_(MSG_LINK_EXPIRED)) from exc
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise NotFound(MSG_LINK_INVALID) from exc
+        raise NotFound(_(MSG_LINK_INVALID)) from exc
     report = AdvisoryReport.objects.filter(pk=payload["r"]).select_related("farm").first()
     if report is None:
-        raise NotFound(MSG_LINK_INVALID)
+        raise NotFound(_(MSG_LINK_INVALID))
     return report
 
 
@@ -147,5 +149,5 @@ def batch_progress(batch: ReportBatch) -> BatchProgress:
 def batch_get(*, user: Any, batch_id: int) -> BatchProgress:
     batch = batches_visible_to(user).select_related("town", "requested_by").filter(pk=batch_id).first()
     if batch is None:
-        raise NotFound(MSG_BATCH_NOT_FOUND.format(id=batch_id))
+        raise NotFound(_(MSG_BATCH_NOT_FOUND).format(id=batch_id))
     return batch_progress(batch)

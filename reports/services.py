@@ -24,6 +24,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.accounts import access
 from farmadvice.accounts.models import Role
@@ -48,18 +50,20 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MSG_MAY_NOT_ISSUE = "无权签发该农场的报告：只有农委、管理员和负责该乡镇的农技人员可以签发。"
-MSG_MAY_NOT_BATCH_DISTRICT = "无权批量签发全区报告：只有农委和管理员可以。"
-MSG_MAY_NOT_BATCH_TOWN = "无权批量签发该乡镇的报告：只有农委、管理员和负责该乡镇的农技人员可以。"
-MSG_BAD_LANGUAGE = "报告语言只能是 zh-hans 或 en。"
-MSG_BAD_YEAR = "报告期必须在 2000 至 {max_year} 年之间。"
-MSG_TOWN_REQUIRED = "按乡镇批量签发时必须指定乡镇。"
-MSG_TOWN_NOT_ALLOWED = "全区批量签发时不应指定乡镇。"
-MSG_UNKNOWN_TOWN = "没有乡镇“{town}”：请填写乡镇代码（如 310151100）、中文名或英文名。"
-MSG_NO_FARMS = "该范围内没有在营农场，无需签发。"
-MSG_LINK_DAYS = "分享链接有效期须为 1 至 {max_days} 天。"
-MSG_VERSION_RACE = "多次尝试后仍无法为报告分配版本号，请稍后重试。"
-MSG_REPORT_NOT_FOUND = "报告不存在：{id}"
+MSG_MAY_NOT_ISSUE = gettext_noop("无权签发该农场的报告：只有农委、管理员和负责该乡镇的农技人员可以签发。")
+MSG_MAY_NOT_BATCH_DISTRICT = gettext_noop("无权批量签发全区报告：只有农委和管理员可以。")
+MSG_MAY_NOT_BATCH_TOWN = gettext_noop(
+    "无权批量签发该乡镇的报告：只有农委、管理员和负责该乡镇的农技人员可以。"
+)
+MSG_BAD_LANGUAGE = gettext_noop("报告语言只能是 zh-hans 或 en。")
+MSG_BAD_YEAR = gettext_noop("报告期必须在 2000 至 {max_year} 年之间。")
+MSG_TOWN_REQUIRED = gettext_noop("按乡镇批量签发时必须指定乡镇。")
+MSG_TOWN_NOT_ALLOWED = gettext_noop("全区批量签发时不应指定乡镇。")
+MSG_UNKNOWN_TOWN = gettext_noop("没有乡镇“{town}”：请填写乡镇代码（如 310151100）、中文名或英文名。")
+MSG_NO_FARMS = gettext_noop("该范围内没有在营农场，无需签发。")
+MSG_LINK_DAYS = gettext_noop("分享链接有效期须为 1 至 {max_days} 天。")
+MSG_VERSION_RACE = gettext_noop("多次尝试后仍无法为报告分配版本号，请稍后重试。")
+MSG_REPORT_NOT_FOUND = gettext_noop("报告不存在：{id}")
 
 #: Signed share links: how long one may live, and the salt that keeps them apart from other signatures.
 SHARE_LINK_MAX_DAYS = 30
@@ -93,9 +97,9 @@ def _check_period(*, year: int, language: str) -> None:
     errors: dict[str, list[str]] = {}
     max_year = timezone.localdate().year
     if not 2000 <= year <= max_year:
-        errors["year"] = [MSG_BAD_YEAR.format(max_year=max_year)]
+        errors["year"] = [_(MSG_BAD_YEAR).format(max_year=max_year)]
     if language not in Language.values:
-        errors["language"] = [MSG_BAD_LANGUAGE]
+        errors["language"] = [_(MSG_BAD_LANGUAGE)]
     if errors:
         raise ValidationFailed(errors)
 
@@ -104,8 +108,8 @@ def _check_may_issue(user: Any, farm: Farm) -> None:
     if can_issue_report(user, farm):
         return
     if not access.can_read_farm(user, farm):
-        raise NotFound(MSG_FARM_NOT_FOUND.format(code=farm.code))
-    raise PermissionDenied(MSG_MAY_NOT_ISSUE)
+        raise NotFound(_(MSG_FARM_NOT_FOUND).format(code=farm.code))
+    raise PermissionDenied(_(MSG_MAY_NOT_ISSUE))
 
 
 def _issuer_name(user: Any) -> str:
@@ -175,7 +179,7 @@ def report_issue(
         if _archive(report, pdf=rendered.pdf, user=user):
             return report
         logger.info("Version %s of %s was taken meanwhile; rendering again", issue.version, report)
-    raise ApplicationError(MSG_VERSION_RACE)
+    raise ApplicationError(_(MSG_VERSION_RACE))
 
 
 def _archive(report: AdvisoryReport, *, pdf: bytes, user: Any) -> bool:
@@ -223,9 +227,9 @@ def report_share_link_create(*, user: Any, report: AdvisoryReport, days: int) ->
     report id and its lifetime in days, and cannot be widened: changing either breaks the signature.
     """
     if not access.can_read_farm(user, report.farm):
-        raise NotFound(MSG_REPORT_NOT_FOUND.format(id=report.pk))
+        raise NotFound(_(MSG_REPORT_NOT_FOUND).format(id=report.pk))
     if not 1 <= days <= SHARE_LINK_MAX_DAYS:
-        raise ValidationFailed({"days": [MSG_LINK_DAYS.format(max_days=SHARE_LINK_MAX_DAYS)]})
+        raise ValidationFailed({"days": [_(MSG_LINK_DAYS).format(max_days=SHARE_LINK_MAX_DAYS)]})
     token = signing.TimestampSigner(salt=SHARE_LINK_SALT).sign_object({"r": report.pk, "d": days})
     return ShareLink(
         url=public_base_url() + reverse("reports:shared", args=[token]),
@@ -241,7 +245,7 @@ def _town(code_or_name: str) -> Town:
         Q(code=code_or_name) | Q(name_zh=code_or_name) | Q(name_en__iexact=code_or_name)
     ).first()
     if town is None:
-        raise ValidationFailed({"town": [MSG_UNKNOWN_TOWN.format(town=code_or_name)]})
+        raise ValidationFailed({"town": [_(MSG_UNKNOWN_TOWN).format(town=code_or_name)]})
     return town
 
 
@@ -250,9 +254,9 @@ def _check_may_batch(user: Any, *, scope: str, town: Town | None) -> None:
     if role in (Role.ADMIN, Role.COMMITTEE):
         return
     if scope == BatchScope.DISTRICT:
-        raise PermissionDenied(MSG_MAY_NOT_BATCH_DISTRICT)
+        raise PermissionDenied(_(MSG_MAY_NOT_BATCH_DISTRICT))
     if not access.can_write_in_town(user, town):
-        raise PermissionDenied(MSG_MAY_NOT_BATCH_TOWN)
+        raise PermissionDenied(_(MSG_MAY_NOT_BATCH_TOWN))
 
 
 def report_batch_create(*, user: Any, scope: str, town: str | None, year: int, language: str) -> ReportBatch:
@@ -263,9 +267,9 @@ def report_batch_create(*, user: Any, scope: str, town: str | None, year: int, l
     """
     _check_period(year=year, language=language)
     if scope == BatchScope.TOWN and not town:
-        raise ValidationFailed({"town": [MSG_TOWN_REQUIRED]})
+        raise ValidationFailed({"town": [_(MSG_TOWN_REQUIRED)]})
     if scope == BatchScope.DISTRICT and town:
-        raise ValidationFailed({"town": [MSG_TOWN_NOT_ALLOWED]})
+        raise ValidationFailed({"town": [_(MSG_TOWN_NOT_ALLOWED)]})
     town_obj = _town(town) if town else None
     _check_may_batch(user, scope=scope, town=town_obj)
     farms = Farm.objects.filter(active=True)
@@ -273,7 +277,7 @@ def report_batch_create(*, user: Any, scope: str, town: str | None, year: int, l
         farms = farms.filter(town=town_obj)
     farm_ids = list(farms.order_by("code").values_list("pk", flat=True))
     if not farm_ids:
-        raise ValidationFailed({"town" if town else "scope": [MSG_NO_FARMS]})
+        raise ValidationFailed({"town" if town else "scope": [_(MSG_NO_FARMS)]})
 
     with transaction.atomic():
         batch = validate_and_save(

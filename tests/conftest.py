@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import translation
 from ninja.testing import TestClient
 
 from api.api import api
@@ -24,6 +25,16 @@ class ApiClient:
     def __getattr__(self, method: str):
         call = getattr(self.client, method)
         return lambda path, **kw: call(path, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language, zh-Hans. A request through LocaleMiddleware leaves the
+    language it chose active in the thread (nothing deactivates it), so one English request would turn the
+    messages of every later test in the process into English."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

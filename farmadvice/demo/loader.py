@@ -23,6 +23,8 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.test.utils import override_settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from farmadvice.accounts.models import Profile, Role
@@ -47,10 +49,12 @@ from farmadvice.runoff.demo import demo_training_delete, load_demo_training
 DEMO_EMAIL_DOMAIN = "demo.farmadvice.invalid"
 BATCH_SIZE = 1000
 
-MSG_REFERENCE_MISSING = "缺少参考数据（{missing}）：请先运行 manage.py load_reference。"
-MSG_USER_NOT_DEMO = "用户“{username}”已存在且不是演示账号（邮箱不是 @{domain}），load_demo 不会修改它。"
-MSG_CODES_TAKEN = "以下编号已被非演示数据占用，无法写入演示数据：{codes}"
-MSG_DEMO_PROTECTED = (
+MSG_REFERENCE_MISSING = gettext_noop("缺少参考数据（{missing}）：请先运行 manage.py load_reference。")
+MSG_USER_NOT_DEMO = gettext_noop(
+    "用户“{username}”已存在且不是演示账号（邮箱不是 @{domain}），load_demo 不会修改它。"
+)
+MSG_CODES_TAKEN = gettext_noop("以下编号已被非演示数据占用，无法写入演示数据：{codes}")
+MSG_DEMO_PROTECTED = gettext_noop(
     "演示数据被其他记录引用（{models}），无法重建：请先在后台删除这些记录，或换一个空数据库。"
 )
 
@@ -152,14 +156,16 @@ def _ensure_users(password: str | None) -> dict[str, Any]:
     }
     missing = [name for names in agent_towns.values() for name in names if name not in towns]
     if missing:
-        raise ApplicationError(MSG_REFERENCE_MISSING.format(missing="乡镇 " + "、".join(missing)))
+        raise ApplicationError(_(MSG_REFERENCE_MISSING).format(missing="乡镇 " + "、".join(missing)))
     users: dict[str, Any] = {}
     for spec in DEMO_USERS:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
             user = User(username=spec.username)
         elif not _is_demo_user(user):
-            raise ApplicationError(MSG_USER_NOT_DEMO.format(username=spec.username, domain=DEMO_EMAIL_DOMAIN))
+            raise ApplicationError(
+                _(MSG_USER_NOT_DEMO).format(username=spec.username, domain=DEMO_EMAIL_DOMAIN)
+            )
         user.email = f"{spec.username}@{DEMO_EMAIL_DOMAIN}"
         user.last_name, user.first_name = spec.last_name, spec.first_name
         user.is_staff, user.is_superuser, user.is_active = spec.is_staff, spec.is_superuser, True
@@ -258,7 +264,7 @@ def demo_delete(*, users: Mapping[str, Any] | None = None) -> int:
             except ProtectedError as exc:
                 # E.g. advisory reports issued for demo farms: archived, so not ours to delete.
                 blocking = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
-                raise ApplicationError(MSG_DEMO_PROTECTED.format(models="、".join(blocking))) from exc
+                raise ApplicationError(_(MSG_DEMO_PROTECTED).format(models="、".join(blocking))) from exc
     return deleted
 
 
@@ -301,13 +307,13 @@ def _write(dataset: g.DemoDataset, users: Mapping[str, Any]) -> dict[str, int]:
     needed_crops = {s.crop for s in dataset.seasons}
     missing = sorted({f.town for f in dataset.farms} - set(towns)) + sorted(needed_crops - set(crops))
     if missing:
-        raise ApplicationError(MSG_REFERENCE_MISSING.format(missing="、".join(missing)))
+        raise ApplicationError(_(MSG_REFERENCE_MISSING).format(missing="、".join(missing)))
     farm_codes = [f.code for f in dataset.farms]
     district_codes = [d.code for d in dataset.districts]
     taken = list(Farm.objects.filter(code__in=farm_codes).values_list("code", flat=True))
     taken += IrrigationDistrict.objects.filter(code__in=district_codes).values_list("code", flat=True)
     if taken:
-        raise ApplicationError(MSG_CODES_TAKEN.format(codes=", ".join(sorted(taken)[:10])))
+        raise ApplicationError(_(MSG_CODES_TAKEN).format(codes=", ".join(sorted(taken)[:10])))
     admin = users[g.ADMIN]
 
     villages = {(v.town_id, v.name): v for v in Village.objects.filter(town__in=towns.values())}

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.core.errors import ApplicationError
 from farmadvice.core.models import SourcedModel, Status
@@ -38,13 +39,17 @@ from farmadvice.reference.models import (
 )
 from farmadvice.reference.selectors import in_force, reference_row
 
-MSG_CROP_COEFFICIENT_MISSING = (
+MSG_CROP_COEFFICIENT_MISSING = gettext_noop(
     "作物“{crop}”（{code}）缺少 {on} 起生效的{coefficient}（{kind}）：请在参考数据中录入后再计算秸秆利用率。"
 )
-MSG_THRESHOLD_MISSING = "畜种“{species}”缺少 {on} 起生效的规模养殖场标准：请在参考数据中录入。"
-MSG_PIG_EQUIVALENT_MISSING = "畜种“{species}”缺少 {on} 起生效的猪当量换算系数：请在参考数据中录入。"
-MSG_WASTEWATER_MISSING = "缺少 {on} 起生效的养殖废水量系数（{group}，{method}）：请在参考数据中录入。"
-MSG_STANDARD_MISSING = "缺少 {on} 起生效的{use}标准限值：请在参考数据中录入。"
+MSG_THRESHOLD_MISSING = gettext_noop("畜种“{species}”缺少 {on} 起生效的规模养殖场标准：请在参考数据中录入。")
+MSG_PIG_EQUIVALENT_MISSING = gettext_noop(
+    "畜种“{species}”缺少 {on} 起生效的猪当量换算系数：请在参考数据中录入。"
+)
+MSG_WASTEWATER_MISSING = gettext_noop(
+    "缺少 {on} 起生效的养殖废水量系数（{group}，{method}）：请在参考数据中录入。"
+)
+MSG_STANDARD_MISSING = gettext_noop("缺少 {on} 起生效的{use}标准限值：请在参考数据中录入。")
 
 # Named figures (ReferenceValue keys) the indicators use.
 FILM_MIN_THICKNESS_KEY = "film_standard_min_thickness_mm"
@@ -164,7 +169,7 @@ def straw_coefficients(*, year: int, crop_ids: Iterable[int]) -> dict[int, Straw
             row = found.get((crop_id, kind))
             if row is None:
                 raise ApplicationError(
-                    MSG_CROP_COEFFICIENT_MISSING.format(
+                    _(MSG_CROP_COEFFICIENT_MISSING).format(
                         crop=crop.name_zh,
                         code=crop.code,
                         on=on,
@@ -249,7 +254,7 @@ class LivestockReference:
         found = self.thresholds.get(species)
         if found is None:
             raise ApplicationError(
-                MSG_THRESHOLD_MISSING.format(species=Species(species).label, on=reference_date(self.year)),
+                _(MSG_THRESHOLD_MISSING).format(species=Species(species).label, on=reference_date(self.year)),
                 extra={"species": species},
             )
         return found
@@ -258,7 +263,7 @@ class LivestockReference:
         found = self.pig_equivalents.get(species)
         if found is None:
             raise ApplicationError(
-                MSG_PIG_EQUIVALENT_MISSING.format(
+                _(MSG_PIG_EQUIVALENT_MISSING).format(
                     species=Species(species).label, on=reference_date(self.year)
                 ),
                 extra={"species": species},
@@ -269,7 +274,7 @@ class LivestockReference:
         found = self.wastewater.get((group, method))
         if found is None:
             raise ApplicationError(
-                MSG_WASTEWATER_MISSING.format(
+                _(MSG_WASTEWATER_MISSING).format(
                     on=reference_date(self.year),
                     group=AnimalGroup(group).label,
                     method=CollectionMethod(method).label,
@@ -378,7 +383,7 @@ def standard_levels(*, year: int, use: str) -> StandardLevels:
     )
     if not rows:
         raise ApplicationError(
-            MSG_STANDARD_MISSING.format(on=on, use=WaterUse(use).label), extra={"use": use}
+            _(MSG_STANDARD_MISSING).format(on=on, use=WaterUse(use).label), extra={"use": use}
         )
     standard = max(rows, key=lambda row: (row.precedence, row.standard)).standard
     chosen = [row for row in rows if row.standard == standard]

@@ -11,13 +11,14 @@ A create whose id is already stored returns the stored record unchanged when the
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Model, ProtectedError, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.accounts import access
 from farmadvice.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -37,16 +38,20 @@ from farmadvice.reference.models import Crop
 from farmadvice.registry.models import FarmType, Town
 from farmadvice.registry.services import MSG_TOWN_NOT_ASSIGNED
 
-MSG_UNKNOWN_CROP = "未知作物：{value}"
-MSG_UNKNOWN_VISIT = "走访记录 {value} 不存在，或不是对本农场（灌区）的走访。"
-MSG_ID_CONFLICT = "记录 {id} 已存在，但内容不同（{fields}）：重发请保持内容一致，新记录请使用新的 id。"
-MSG_APPLICATION_AREA_ABOVE_SEASON = "施用面积 {area} 亩超过茬口播种面积 {season_area} 亩。"
-MSG_SEASON_AREA_BELOW_APPLICATION = "播种面积 {area} 亩小于本茬口已录入的最大施用面积 {largest} 亩。"
-MSG_SEASON_AREA_ABOVE_FARM = (
+MSG_UNKNOWN_CROP = gettext_noop("未知作物：{value}")
+MSG_UNKNOWN_VISIT = gettext_noop("走访记录 {value} 不存在，或不是对本农场（灌区）的走访。")
+MSG_ID_CONFLICT = gettext_noop(
+    "记录 {id} 已存在，但内容不同（{fields}）：重发请保持内容一致，新记录请使用新的 id。"
+)
+MSG_APPLICATION_AREA_ABOVE_SEASON = gettext_noop("施用面积 {area} 亩超过茬口播种面积 {season_area} 亩。")
+MSG_SEASON_AREA_BELOW_APPLICATION = gettext_noop(
+    "播种面积 {area} 亩小于本茬口已录入的最大施用面积 {largest} 亩。"
+)
+MSG_SEASON_AREA_ABOVE_FARM = gettext_noop(
     "{year} 年{season}各茬口播种面积合计 {total} 亩（含本茬口 {area} 亩），超过农场面积 {farm_area} 亩。"
 )
-MSG_WRONG_FARM_TYPE = "{record}只能录入到{allowed}农场；农场 {farm} 是{farm_type}农场。"
-MSG_RECORD_PROTECTED = "{record} {id} 下还有{children}，请先删除这些记录。"
+MSG_WRONG_FARM_TYPE = gettext_noop("{record}只能录入到{allowed}农场；农场 {farm} 是{farm_type}农场。")
+MSG_RECORD_PROTECTED = gettext_noop("{record} {id} 下还有{children}，请先删除这些记录。")
 
 ZERO = Decimal("0")
 AUDIT_FIELDS = frozenset({"id", "created_at", "created_by", "updated_at", "updated_by"})
@@ -56,6 +61,11 @@ Errors = dict[str, list[str]]
 
 def _num(value: Decimal) -> str:
     return f"{value.normalize():f}"
+
+
+def _list(items: Iterable[str]) -> str:
+    # Translators: the separator of the items of a list in a message ("a、b"; in English "a, b").
+    return _("、").join(items)
 
 
 # -- access ------------------------------------------------------------------------------------------
@@ -68,7 +78,7 @@ def _town(kind: RecordKind, parent: Model) -> Town:
 def _require_write(user: Any, kind: RecordKind, parent: Model) -> None:
     town = _town(kind, parent)
     if not access.can_write_in_town(user, town):
-        raise PermissionDenied(MSG_TOWN_NOT_ASSIGNED.format(town=town.name_zh))
+        raise PermissionDenied(_(MSG_TOWN_NOT_ASSIGNED).format(town=town.name_zh))
 
 
 # -- input -------------------------------------------------------------------------------------------
@@ -159,7 +169,7 @@ def _on_farm_types(*allowed: FarmType) -> Callable[[Model], Errors]:
             return {}
         message = _(MSG_WRONG_FARM_TYPE).format(
             record=record._meta.verbose_name,
-            allowed="、".join(str(t.label) for t in allowed),
+            allowed=_list(str(t.label) for t in allowed),
             farm=farm.code,
             farm_type=farm.get_farm_type_display(),
         )
@@ -206,7 +216,7 @@ def _differences(stored: Model, candidate: Model) -> list[str]:
 def _replayed(stored: Model, candidate: Model) -> Model:
     differences = _differences(stored, candidate)
     if differences:
-        raise Conflict(_(MSG_ID_CONFLICT).format(id=stored.pk, fields="、".join(differences)), field="id")
+        raise Conflict(_(MSG_ID_CONFLICT).format(id=stored.pk, fields=_list(differences)), field="id")
     return stored
 
 
@@ -261,7 +271,7 @@ def record_delete(*, user: Any, kind: RecordKind, record: Model) -> None:
     try:
         record.delete()
     except ProtectedError as exc:
-        children = "、".join(sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects}))
+        children = _list(sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects}))
         raise Conflict(
             _(MSG_RECORD_PROTECTED).format(record=kind.name, id=record.pk, children=children)
         ) from exc

@@ -7,11 +7,15 @@ from decimal import Decimal
 
 from django.db.models import Model, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.core.errors import ApplicationError
 from farmadvice.reference.models import ReferenceValue
 
-MSG_MISSING_REFERENCE = "缺少参考值“{key}”（{on} 起生效的记录）：请运行 load_reference 或在后台录入。"
+MSG_MISSING_REFERENCE = gettext_noop(
+    "缺少参考值“{key}”（{on} 起生效的记录）：请运行 load_reference 或在后台录入。"
+)
 
 
 def _today() -> dt.date:
@@ -32,7 +36,7 @@ def reference_row(key: str, *, on: dt.date | None = None) -> ReferenceValue:
     on = on or _today()
     row = ReferenceValue.objects.filter(key=key, valid_from__lte=on).order_by("-valid_from").first()
     if row is None:
-        raise ApplicationError(MSG_MISSING_REFERENCE.format(key=key, on=on))
+        raise ApplicationError(_(MSG_MISSING_REFERENCE).format(key=key, on=on))
     return row
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.accounts import access
 from farmadvice.core.errors import NotFound
 from farmadvice.registry.models import Farm, IrrigationDistrict
 
-MSG_FARM_NOT_FOUND = "农场不存在：{code}"
-MSG_DISTRICT_NOT_FOUND = "灌区不存在：{code}"
+MSG_FARM_NOT_FOUND = gettext_noop("农场不存在：{code}")
+MSG_DISTRICT_NOT_FOUND = gettext_noop("灌区不存在：{code}")
 
 
 def farm_list(
@@ -40,7 +42,7 @@ def farm_list(
 def farm_get(*, user: Any, code: str) -> Farm:
     farm = farm_list(user=user).filter(code=code).first()
     if farm is None:
-        raise NotFound(MSG_FARM_NOT_FOUND.format(code=code))
+        raise NotFound(_(MSG_FARM_NOT_FOUND).format(code=code))
     return farm
 
 
@@ -67,5 +69,5 @@ def district_list(
 def district_get(*, user: Any, code: str) -> IrrigationDistrict:
     district = district_list(user=user).filter(code=code).first()
     if district is None:
-        raise NotFound(MSG_DISTRICT_NOT_FOUND.format(code=code))
+        raise NotFound(_(MSG_DISTRICT_NOT_FOUND).format(code=code))
     return district

@@ -6,22 +6,23 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.accounts import access
 from farmadvice.core.errors import PermissionDenied, ValidationFailed
 from farmadvice.core.services import validate_and_save
 from farmadvice.registry.models import Farm, IrrigationDistrict, Town, Village
 
-MSG_UNKNOWN_TOWN = "未知乡镇：{value}"
-MSG_UNKNOWN_DISTRICT = "未知灌区：{value}"
-MSG_TOWN_NOT_ASSIGNED = "您未被分配到乡镇“{town}”，不能在此录入或修改。"
-MSG_CODE_IMMUTABLE = "编号创建后不能更改。"
+MSG_UNKNOWN_TOWN = gettext_noop("未知乡镇：{value}")
+MSG_UNKNOWN_DISTRICT = gettext_noop("未知灌区：{value}")
+MSG_TOWN_NOT_ASSIGNED = gettext_noop("您未被分配到乡镇“{town}”，不能在此录入或修改。")
+MSG_CODE_IMMUTABLE = gettext_noop("编号创建后不能更改。")
 
 
 def _town(code: str, *, field: str = "town") -> Town:
     town = Town.objects.filter(code=code).first() or Town.objects.filter(name_zh=code).first()
     if town is None:
-        raise ValidationFailed({field: [MSG_UNKNOWN_TOWN.format(value=code)]})
+        raise ValidationFailed({field: [_(MSG_UNKNOWN_TOWN).format(value=code)]})
     return town
 
 
@@ -30,13 +31,13 @@ def _district(code: str | None) -> IrrigationDistrict | None:
         return None
     district = IrrigationDistrict.objects.filter(code=code).first()
     if district is None:
-        raise ValidationFailed({"irrigation_district": [MSG_UNKNOWN_DISTRICT.format(value=code)]})
+        raise ValidationFailed({"irrigation_district": [_(MSG_UNKNOWN_DISTRICT).format(value=code)]})
     return district
 
 
 def _require_town(user: Any, town: Town) -> None:
     if not access.can_write_in_town(user, town):
-        raise PermissionDenied(MSG_TOWN_NOT_ASSIGNED.format(town=town.name_zh), field="town")
+        raise PermissionDenied(_(MSG_TOWN_NOT_ASSIGNED).format(town=town.name_zh), field="town")
 
 
 def _apply_farm_fields(farm: Farm, data: dict[str, Any], *, user: Any) -> None:

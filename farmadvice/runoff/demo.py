@@ -21,6 +21,8 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from farmadvice.core.errors import ApplicationError
@@ -32,8 +34,8 @@ from farmadvice.runoff.services import season_rainfall_load
 DEMO_FILE = "runoff_training_demo.csv"
 DEMO_NAMESPACE = uuid.UUID("5d1b3a52-9a43-4f0e-9a55-2f7c1e0d6b11")
 
-MSG_NO_FARMS = "没有种植类农场：请先运行 load_demo 生成演示农场，再载入径流演示训练数据。"
-MSG_NO_CROPS = "缺少作物（{codes}）：请先运行 load_reference。"
+MSG_NO_FARMS = gettext_noop("没有种植类农场：请先运行 load_demo 生成演示农场，再载入径流演示训练数据。")
+MSG_NO_CROPS = gettext_noop("缺少作物（{codes}）：请先运行 load_reference。")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +68,14 @@ def load_demo_training(*, user: Any | None = None, path: Path | None = None) -> 
     codes = sorted(set(frame["crop"]))
     crops = {crop.code: crop for crop in Crop.objects.filter(code__in=codes)}
     if len(crops) != len(codes):
-        raise ApplicationError(MSG_NO_CROPS.format(codes=", ".join(sorted(set(codes) - set(crops)))))
+        raise ApplicationError(_(MSG_NO_CROPS).format(codes=", ".join(sorted(set(codes) - set(crops)))))
     farms = list(
         Farm.objects.filter(farm_type__in=(FarmType.CROP, FarmType.MIXED), active=True)
         .select_related("irrigation_district")
         .order_by("irrigation_district__code", "code")
     )
     if not farms:
-        raise ApplicationError(MSG_NO_FARMS)
+        raise ApplicationError(_(MSG_NO_FARMS))
     by_district: dict[str, list[Farm]] = {}
     for farm in farms:
         if farm.irrigation_district is not None:

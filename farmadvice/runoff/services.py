@@ -53,6 +53,8 @@ import pandas as pd
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.accounts import access
 from farmadvice.accounts.models import Role
@@ -114,19 +116,21 @@ FIT_POINTS = 1000
 MIN_K_FOLDS = 2
 SCENARIO_SIMULATIONS = 2000
 
-# Messages (Chinese first; tests assert them).
-MSG_MODEL_ROLE = "只有管委会和管理员可以拟合或启用径流模型。"
-MSG_UNKNOWN_TARGET = "指标须为 tn、tp 或 both；收到：{value}"
-MSG_UNKNOWN_METHOD = "方法须为 auto、gamma_glm、log_ols 或 mixedlm；收到：{value}"
-MSG_INSUFFICIENT_DATA = (
+# Messages (Chinese source strings, translated when raised; tests assert them).
+MSG_MODEL_ROLE = gettext_noop("只有管委会和管理员可以拟合或启用径流模型。")
+MSG_UNKNOWN_TARGET = gettext_noop("指标须为 tn、tp 或 both；收到：{value}")
+MSG_UNKNOWN_METHOD = gettext_noop("方法须为 auto、gamma_glm、log_ols 或 mixedlm；收到：{value}")
+MSG_INSUFFICIENT_DATA = gettext_noop(
     "{target} 训练数据不足：本模型至少需要 {required} 条观测，现有 {n} 条（另有 {excluded} 条因数据问题未用）。"
     "在补充田块或灌区监测数据之前，负荷按输出系数估算。"
 )
-MSG_TRAINING_DATA_INVALID = "训练数据有误，请修正后再拟合：{detail}"
-MSG_BAD_K_FOLDS = "交叉验证折数须在 2 到观测数（{n}）之间；收到：{k_folds}"
-MSG_FIT_FAILED = "统计拟合失败（方法 {method}；{detail}）：可改用 --method log_ols 或 gamma_glm 重新拟合，并将此问题报告维护人员。"
-MSG_JOB_NOT_FOUND = "拟合任务不存在：{id}"
-MSG_RAINFALL_REFUSED = "降雨量数据有 {count} 处错误，未写入任何数据：{errors}"
+MSG_TRAINING_DATA_INVALID = gettext_noop("训练数据有误，请修正后再拟合：{detail}")
+MSG_BAD_K_FOLDS = gettext_noop("交叉验证折数须在 2 到观测数（{n}）之间；收到：{k_folds}")
+MSG_FIT_FAILED = gettext_noop(
+    "统计拟合失败（方法 {method}；{detail}）：可改用 --method log_ols 或 gamma_glm 重新拟合，并将此问题报告维护人员。"
+)
+MSG_JOB_NOT_FOUND = gettext_noop("拟合任务不存在：{id}")
+MSG_RAINFALL_REFUSED = gettext_noop("降雨量数据有 {count} 处错误，未写入任何数据：{errors}")
 
 REASON_NO_ACTIVE_MODEL = "没有启用的 {target} 径流模型（尚未拟合、训练数据不足或尚未启用）：按输出系数估算。"
 REASON_NO_FERTILISER_RECORDS = "该茬口没有施肥记录，施用量未知，模型无法估算：按输出系数估算。"
@@ -376,20 +380,20 @@ def _require_model_admin(user: Any | None) -> None:
     """Committee staff and admins fit and activate. None is a server-side caller (a management command),
     which runs with the shell's authority."""
     if user is not None and access.role_of(user) not in (Role.ADMIN, Role.COMMITTEE):
-        raise PermissionDenied(MSG_MODEL_ROLE)
+        raise PermissionDenied(_(MSG_MODEL_ROLE))
 
 
 def _targets(value: str) -> tuple[str, ...]:
     if value == "both":
         return TARGETS
     if value not in TARGETS:
-        raise ApplicationError(MSG_UNKNOWN_TARGET.format(value=value), field="target")
+        raise ApplicationError(_(MSG_UNKNOWN_TARGET).format(value=value), field="target")
     return (value,)
 
 
 def _method(value: str) -> str:
     if value not in FitMethod.values:
-        raise ApplicationError(MSG_UNKNOWN_METHOD.format(value=value), field="method")
+        raise ApplicationError(_(MSG_UNKNOWN_METHOD).format(value=value), field="method")
     return value
 
 
@@ -449,23 +453,23 @@ def runoff_model_fit(
 
 def _fit(data: selectors.TrainingData, *, method: str, k_folds: int, seed: int) -> FittedModel:
     if k_folds < MIN_K_FOLDS or (data.n >= MIN_OBSERVATIONS and k_folds > data.n):
-        raise ApplicationError(MSG_BAD_K_FOLDS.format(k_folds=k_folds, n=data.n), field="k_folds")
+        raise ApplicationError(_(MSG_BAD_K_FOLDS).format(k_folds=k_folds, n=data.n), field="k_folds")
     try:
         if data.n == 0:
             raise InsufficientDataError(0, MIN_OBSERVATIONS)
         return fit_runoff_model(data.frame, target=data.target, method=method, k_folds=k_folds, seed=seed)  # type: ignore[arg-type]
     except InsufficientDataError as error:
-        message = MSG_INSUFFICIENT_DATA.format(
+        message = _(MSG_INSUFFICIENT_DATA).format(
             target=data.target.upper(), required=error.required, n=error.n, excluded=len(data.exclusions)
         )
         raise InsufficientTrainingData(message, n=error.n, required=error.required) from error
     except RunoffDataError as error:
         raise ApplicationError(
-            MSG_TRAINING_DATA_INVALID.format(detail=error.message), field=error.column
+            _(MSG_TRAINING_DATA_INVALID).format(detail=error.message), field=error.column
         ) from error
     except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
         raise ApplicationError(
-            MSG_FIT_FAILED.format(method=method, detail=f"{type(error).__name__}: {error}")
+            _(MSG_FIT_FAILED).format(method=method, detail=f"{type(error).__name__}: {error}")
         ) from error
 
 
@@ -505,7 +509,7 @@ def version_cv(version: RunoffModelVersion) -> dict[str, Any] | None:
 
 def runoff_model_diagnostics_svg(*, user: Any, version_id: int) -> str:
     """The version's diagnostics plot (committee, agents, admins): observed vs predicted, residuals."""
-    selectors.require_reads_all(user, selectors.MSG_DIAGNOSTICS_ROLE)
+    selectors.require_reads_all(user, _(selectors.MSG_DIAGNOSTICS_ROLE))
     version = selectors.runoff_model_get(user=user, version_id=version_id)
     cv = version_cv(version)
     parts = [f"{version.get_method_display()}", f"n = {version.n_obs}"]
@@ -526,7 +530,7 @@ def runoff_model_activate(*, user: Any | None, version_id: int) -> RunoffModelVe
     _require_model_admin(user)
     version = RunoffModelVersion.objects.select_for_update().filter(pk=version_id).first()
     if version is None:
-        raise NotFound(selectors.MSG_VERSION_NOT_FOUND.format(id=version_id))
+        raise NotFound(_(selectors.MSG_VERSION_NOT_FOUND).format(id=version_id))
     if version.is_active:
         return version
     actor = _user_or_none(user)
@@ -548,7 +552,7 @@ def runoff_model_deactivate(*, user: Any | None, version_id: int) -> RunoffModel
     _require_model_admin(user)
     version = RunoffModelVersion.objects.select_for_update().filter(pk=version_id).first()
     if version is None:
-        raise NotFound(selectors.MSG_VERSION_NOT_FOUND.format(id=version_id))
+        raise NotFound(_(selectors.MSG_VERSION_NOT_FOUND).format(id=version_id))
     if version.is_active:
         version.is_active = False
         validate_and_save(version, user=_user_or_none(user))
@@ -560,7 +564,7 @@ def runoff_fit_request(
 ) -> RunoffFitJob:
     """Queue a fit (committee, admins); the task runs it once the request's transaction has committed."""
     if user is None:
-        raise PermissionDenied(MSG_MODEL_ROLE)
+        raise PermissionDenied(_(MSG_MODEL_ROLE))
     _require_model_admin(user)
     _targets(targets)
     job = RunoffFitJob(targets=targets, method=_method(method), k_folds=k_folds, seed=seed, requested_by=user)
@@ -573,10 +577,10 @@ def runoff_fit_request(
 
 def runoff_fit_job_get(*, user: Any, job_id: int) -> RunoffFitJob:
     if access.role_of(user) not in (Role.ADMIN, Role.COMMITTEE):
-        raise PermissionDenied(MSG_MODEL_ROLE)
+        raise PermissionDenied(_(MSG_MODEL_ROLE))
     job = RunoffFitJob.objects.filter(pk=job_id).prefetch_related("versions").first()
     if job is None:
-        raise NotFound(MSG_JOB_NOT_FOUND.format(id=job_id))
+        raise NotFound(_(MSG_JOB_NOT_FOUND).format(id=job_id))
     return job
 
 
@@ -631,11 +635,11 @@ def season_rainfall_load(*, data_dir: Path | None = None) -> RainfallLoadReport:
         with path.open(encoding="utf-8", newline="") as handle:
             records = list(csv.DictReader(handle))
     except OSError as error:
-        raise ApplicationError(MSG_RAINFALL_REFUSED.format(count=1, errors=f"{path}: {error}")) from error
+        raise ApplicationError(_(MSG_RAINFALL_REFUSED).format(count=1, errors=f"{path}: {error}")) from error
     if records and set(RAINFALL_COLUMNS) - set(records[0]):
         missing = ", ".join(sorted(set(RAINFALL_COLUMNS) - set(records[0])))
         raise ApplicationError(
-            MSG_RAINFALL_REFUSED.format(count=1, errors=f"{RAINFALL_FILE}: missing {missing}")
+            _(MSG_RAINFALL_REFUSED).format(count=1, errors=f"{RAINFALL_FILE}: missing {missing}")
         )
     for number, record in enumerate(records, start=2):
         row, problems = _rainfall_row(record)
@@ -657,7 +661,9 @@ def season_rainfall_load(*, data_dir: Path | None = None) -> RainfallLoadReport:
                 f"the stored {old.rainfall_mm} mm; a changed figure needs a new row with a later valid_from"
             )
     if errors:
-        raise ApplicationError(MSG_RAINFALL_REFUSED.format(count=len(errors), errors="; ".join(errors[:10])))
+        raise ApplicationError(
+            _(MSG_RAINFALL_REFUSED).format(count=len(errors), errors="; ".join(errors[:10]))
+        )
     with transaction.atomic():
         for row in new:
             validate_and_save(row, user=None)
@@ -943,7 +949,7 @@ def _measured(district_id: int | None, year: int) -> MeasuredDistrictLoad | None
 def area_loads(*, user: Any, year: int, town: str | None = None) -> AreaLoads:
     """Town and whole-district totals of the expected loads in the year (committee, agents, admins; a farm
     operator is refused), with the measured irrigation-district net loads of §8 beside them."""
-    selectors.require_reads_all(user, selectors.MSG_AREA_LOADS_ROLE)
+    selectors.require_reads_all(user, _(selectors.MSG_AREA_LOADS_ROLE))
     town_obj: Town | None = town_get(town) if town else None
     seasons = selectors.farm_seasons(user=user, year=year, town_id=town_obj.pk if town_obj else None)
     predicted = _predict_both(seasons, year)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.core.errors import ApplicationError, NotFound
 from farmadvice.indicators import compliance, queries
@@ -34,7 +35,7 @@ from farmadvice.web.formatting import (
 )
 from farmadvice.web.tables import Cell, Table, text
 
-MSG_UNKNOWN_CELL = "没有这一项：{indicator} / {scope}"
+MSG_UNKNOWN_CELL = gettext_noop("没有这一项：{indicator} / {scope}")
 #: At most this many farms are listed under a rate on the page; the export has them all.
 DRILL_DOWN_ROWS = 200
 
@@ -180,7 +181,7 @@ def _find_row(report: ComplianceReport, indicator: str, scope_code: str) -> Comp
     for row in report.rows:
         if row.indicator == indicator and row.scope_code == scope_code:
             return row
-    raise NotFound(MSG_UNKNOWN_CELL.format(indicator=indicator, scope=scope_code))
+    raise NotFound(_(MSG_UNKNOWN_CELL).format(indicator=indicator, scope=scope_code))
 
 
 def _farm_link(code: str) -> str:

@@ -28,6 +28,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from farmadvice.accounts import access
@@ -292,7 +293,9 @@ def visit_get(*, user: Any, farm: Farm, visit_id: Any) -> Visit:
     visit = practice_selectors.record_get(user=user, kind=practice_selectors.VISITS, record_id=visit_id)
     if visit.farm_id != farm.pk:
         raise NotFound(
-            practice_selectors.MSG_RECORD_NOT_FOUND.format(name=practice_selectors.VISITS.name, id=visit_id)
+            gettext(practice_selectors.MSG_RECORD_NOT_FOUND).format(
+                name=practice_selectors.VISITS.name, id=visit_id
+            )
         )
     return visit
 

@@ -17,6 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from farmadvice.core.errors import ApplicationError, NotFound
 from farmadvice.indicators.models import Indicator
 from farmadvice.indicators.queries import districts as _districts
@@ -36,7 +39,7 @@ from farmadvice.indicators.queries.common import (
     selection,
 )
 
-MSG_UNKNOWN_INDICATOR = "未知指标：{indicator}；可用：{allowed}。"
+MSG_UNKNOWN_INDICATOR = gettext_noop("未知指标：{indicator}；可用：{allowed}。")
 
 FARM_SCOPES = (Scope.FARM, Scope.TOWN, Scope.IRRIGATION_DISTRICT, Scope.DISTRICT)
 DISTRICT_SCOPES = (Scope.IRRIGATION_DISTRICT, Scope.TOWN, Scope.DISTRICT)
@@ -139,7 +142,7 @@ INDICATORS: dict[str, IndicatorSpec] = {
 def indicator_spec(indicator: str) -> IndicatorSpec:
     spec = INDICATORS.get(indicator)
     if spec is None:
-        raise NotFound(MSG_UNKNOWN_INDICATOR.format(indicator=indicator, allowed=", ".join(INDICATORS)))
+        raise NotFound(_(MSG_UNKNOWN_INDICATOR).format(indicator=indicator, allowed=", ".join(INDICATORS)))
     return spec
 
 
@@ -147,7 +150,7 @@ def compute(spec: IndicatorSpec, sel: Selection) -> IndicatorFrame:
     """One indicator over a selection, refusing a scope it has no figure for."""
     if sel.scope not in spec.scopes:
         raise ApplicationError(
-            MSG_SCOPE_NOT_AVAILABLE.format(
+            _(MSG_SCOPE_NOT_AVAILABLE).format(
                 indicator=spec.key, scope=sel.scope, allowed=", ".join(str(scope) for scope in spec.scopes)
             ),
             field="scope",

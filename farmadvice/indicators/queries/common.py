@@ -21,16 +21,18 @@ from django.db import connections
 from django.db.models import F, FloatField, Max, Q, QuerySet, Sum
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.accounts import access
 from farmadvice.core.errors import ApplicationError, NotFound, PermissionDenied
 from farmadvice.indicators.reference import ReferenceUse, unique_uses
 from farmadvice.registry.models import Farm, IrrigationDistrict, Town
 
-MSG_TOWN_NOT_FOUND = "乡镇不存在：{town}"
-MSG_FARM_SCOPE_ONLY = "农场经营者只能查看本农场的指标。"
-MSG_TOWN_WITH_DISTRICT_SCOPE = "全区范围不能再按乡镇筛选：请改用 scope=town 并指定 town。"
-MSG_SCOPE_NOT_AVAILABLE = "指标“{indicator}”没有“{scope}”层级的结果；可用：{allowed}。"
+MSG_TOWN_NOT_FOUND = gettext_noop("乡镇不存在：{town}")
+MSG_FARM_SCOPE_ONLY = gettext_noop("农场经营者只能查看本农场的指标。")
+MSG_TOWN_WITH_DISTRICT_SCOPE = gettext_noop("全区范围不能再按乡镇筛选：请改用 scope=town 并指定 town。")
+MSG_SCOPE_NOT_AVAILABLE = gettext_noop("指标“{indicator}”没有“{scope}”层级的结果；可用：{allowed}。")
 
 # The whole district (全区): Chongming's administrative code (shared/CHONGMING.md). Its rows carry
 # scope_id 0 while being computed, so every scope merges on the same integer key; results show None.
@@ -135,7 +137,7 @@ def town_get(town: str) -> Town:
     """A town by code or Chinese or English name; `NotFound` otherwise."""
     found = Town.objects.filter(Q(code=town) | Q(name_zh=town) | Q(name_en__iexact=town)).first()
     if found is None:
-        raise NotFound(MSG_TOWN_NOT_FOUND.format(town=town))
+        raise NotFound(_(MSG_TOWN_NOT_FOUND).format(town=town))
     return found
 
 
@@ -157,9 +159,9 @@ def selection(
     scope = Scope(scope)
     reads_all = access.reads_all(user)
     if not reads_all and scope != Scope.FARM:
-        raise PermissionDenied(MSG_FARM_SCOPE_ONLY)
+        raise PermissionDenied(_(MSG_FARM_SCOPE_ONLY))
     if town and scope == Scope.DISTRICT:
-        raise ApplicationError(MSG_TOWN_WITH_DISTRICT_SCOPE, field="town")
+        raise ApplicationError(_(MSG_TOWN_WITH_DISTRICT_SCOPE), field="town")
     town_id = town_get(town).pk if town else None
     farm_id = None
     if farm_code is not None:

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.core.errors import ApplicationError
 from farmadvice.indicators import formulas
@@ -55,8 +57,8 @@ from farmadvice.practices.models import SamplePoint, WaterSample
 from farmadvice.reference.models import WaterUse
 from farmadvice.registry.models import IrrigationDistrict
 
-MSG_NO_INLET = "{year} 年无进水口样品"
-MSG_NO_OUTLET = "{year} 年无出水口样品"
+MSG_NO_INLET = gettext_noop("{year} 年无进水口样品")
+MSG_NO_OUTLET = gettext_noop("{year} 年无出水口样品")
 LOAD_PARAMETERS = {"tn": "tn_mg_per_l", "tp": "tp_mg_per_l"}
 SEASON_OF_MONTH = {
     1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring", 6: "summer",
@@ -192,13 +194,9 @@ def district_data(sel: Selection, *, water_quality: bool = True) -> DistrictData
         per_district = counts[point] if point in counts else pd.Series(dtype="int64")
         districts[column] = districts["district_id"].map(per_district).fillna(0).astype("int64")
     districts["monitored"] = (districts["inlet_samples"] > 0) & (districts["outlet_samples"] > 0)
+    no_inlet, no_outlet = _(MSG_NO_INLET).format(year=sel.year), _(MSG_NO_OUTLET).format(year=sel.year)
     districts["reasons"] = [
-        [
-            *([MSG_NO_INLET.format(year=sel.year)] if not inlet else []),
-            *([MSG_NO_OUTLET.format(year=sel.year)] if not outlet else []),
-        ]
-        if must
-        else []
+        [*([no_inlet] if not inlet else []), *([no_outlet] if not outlet else [])] if must else []
         for must, inlet, outlet in zip(
             districts["must_monitor"], districts["inlet_samples"], districts["outlet_samples"], strict=True
         )
@@ -369,7 +367,7 @@ def district_outlet_class(sel: Selection, *, districts: tuple | None = None) -> 
     year's mean outlet concentrations (outlet_class) and of the worst sample (worst_outlet_class)."""
     if sel.scope != Scope.IRRIGATION_DISTRICT:
         raise ApplicationError(
-            MSG_SCOPE_NOT_AVAILABLE.format(
+            _(MSG_SCOPE_NOT_AVAILABLE).format(
                 indicator=OUTLET_CLASS, scope=sel.scope, allowed=Scope.IRRIGATION_DISTRICT
             )
         )

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.indicators import formulas
 from farmadvice.indicators.models import Indicator
@@ -51,16 +53,22 @@ from farmadvice.indicators.reference import (
 from farmadvice.practices.models import LivestockHerd, ManureFacility
 from farmadvice.reference.models import AnimalGroup, HeadBasis, Species
 
-MSG_NO_FACILITY = "无 {year} 年粪污处理设施记录，未评估"
-# The failing conditions in Chinese, filled from `formulas.Failure` (its `message` is the English).
+MSG_NO_FACILITY = gettext_noop("无 {year} 年粪污处理设施记录，未评估")
+# The failing conditions (translated when a reason is written), filled from `formulas.Failure`.
 MANURE_REASONS = {
-    formulas.ManureCondition.SEEPAGE_PROOF: "贮存设施未防渗",
-    formulas.ManureCondition.RAIN_PROOF: "贮存设施未防雨",
-    formulas.ManureCondition.OVERFLOW_PROOF: "贮存设施未防溢流",
-    formulas.ManureCondition.LIQUID_STORAGE: "液体贮存容积缺 {shortfall} m3（需 {required}，现有 {actual}）",
-    formulas.ManureCondition.SOLID_STORAGE: "固体贮存容积缺 {shortfall} m3（需 {required}，现有 {actual}）",
-    formulas.ManureCondition.TREATMENT_IN_OPERATION: "粪污处理或利用设施未正常运行",
-    formulas.ManureCondition.LAND: "配套消纳土地缺 {shortfall} 亩（需 {required}，现有 {actual}）",
+    formulas.ManureCondition.SEEPAGE_PROOF: gettext_noop("贮存设施未防渗"),
+    formulas.ManureCondition.RAIN_PROOF: gettext_noop("贮存设施未防雨"),
+    formulas.ManureCondition.OVERFLOW_PROOF: gettext_noop("贮存设施未防溢流"),
+    formulas.ManureCondition.LIQUID_STORAGE: gettext_noop(
+        "液体贮存容积缺 {shortfall} m3（需 {required}，现有 {actual}）"
+    ),
+    formulas.ManureCondition.SOLID_STORAGE: gettext_noop(
+        "固体贮存容积缺 {shortfall} m3（需 {required}，现有 {actual}）"
+    ),
+    formulas.ManureCondition.TREATMENT_IN_OPERATION: gettext_noop("粪污处理或利用设施未正常运行"),
+    formulas.ManureCondition.LAND: gettext_noop(
+        "配套消纳土地缺 {shortfall} 亩（需 {required}，现有 {actual}）"
+    ),
 }
 
 FARM_KEYS = ["farm_id", "farm_code", "farm_name", "town_id", "town_code", "irrigation_district_id"]
@@ -102,8 +110,8 @@ def amount_text(amount: float) -> str:
 
 
 def failure_reason(failure: formulas.Failure) -> str:
-    """A failing condition in Chinese: "液体贮存容积缺 120 m3（需 630，现有 510）"."""
-    template = MANURE_REASONS[failure.condition]
+    """A failing condition in the active language: "液体贮存容积缺 120 m3（需 630，现有 510）"."""
+    template = _(MANURE_REASONS[failure.condition])
     if failure.shortfall is None or failure.required is None or failure.actual is None:
         return template
     return template.format(
@@ -290,7 +298,8 @@ def livestock_farms(sel: Selection) -> LivestockFarms:
     not_assessed = frame["large_scale"] & ~frame["has_facility"]
     frame["reasons"] = [[failure["reason"] for failure in failures] for failures in frame["failures"]]
     frame.loc[not_assessed, "reasons"] = pd.Series(
-        [[MSG_NO_FACILITY.format(year=sel.year)]] * int(not_assessed.sum()), index=frame.index[not_assessed]
+        [[_(MSG_NO_FACILITY).format(year=sel.year)]] * int(not_assessed.sum()),
+        index=frame.index[not_assessed],
     )
     frame = frame.drop(columns=["capacity", "sized_as_pigs"], errors="ignore")
     return LivestockFarms(

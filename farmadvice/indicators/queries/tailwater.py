@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.indicators import formulas
 from farmadvice.indicators.models import Indicator
@@ -54,11 +56,11 @@ PARAMETER_NAMES = {
     "tp_mg_per_l": "TP",
     "nh3n_mg_per_l": "NH3-N",
 }
-MSG_ABOVE_LIMIT = "{date} {parameter} {value} 超过限值 {limit}"
-MSG_BELOW_LIMIT = "{date} {parameter} {value} 低于下限 {limit}"
-MSG_NOT_MEASURED = "{date} {parameter} 未检测"
-MSG_NO_CLASS = "未设置尾水排放标准级别，无法判定"
-MSG_NOT_SAMPLED = "{year} 年无排放口样品"
+MSG_ABOVE_LIMIT = gettext_noop("{date} {parameter} {value} 超过限值 {limit}")
+MSG_BELOW_LIMIT = gettext_noop("{date} {parameter} {value} 低于下限 {limit}")
+MSG_NOT_MEASURED = gettext_noop("{date} {parameter} 未检测")
+MSG_NO_CLASS = gettext_noop("未设置尾水排放标准级别，无法判定")
+MSG_NOT_SAMPLED = gettext_noop("{year} 年无排放口样品")
 
 FARM_KEYS = [
     "farm_id",
@@ -133,17 +135,18 @@ def _reasons(samples: pd.DataFrame, status: np.ndarray, lower: np.ndarray, upper
     dates = samples["date"].to_numpy()
     ids = samples["sample_id"].to_numpy()
     reasons = []
+    not_measured, above_limit, below_limit = _(MSG_NOT_MEASURED), _(MSG_ABOVE_LIMIT), _(MSG_BELOW_LIMIT)
     for row, column in zip(rows.tolist(), columns.tolist(), strict=True):  # failing entries only
         value = values[row, column]
         name = PARAMETER_NAMES[PARAMETERS[column]]
         if status[row, column] == NOT_MEASURED:
-            text = MSG_NOT_MEASURED.format(date=dates[row], parameter=name)
+            text = not_measured.format(date=dates[row], parameter=name)
         elif not np.isnan(upper[row, column]) and value > upper[row, column]:
-            text = MSG_ABOVE_LIMIT.format(
+            text = above_limit.format(
                 date=dates[row], parameter=name, value=_number(value), limit=_number(upper[row, column])
             )
         else:
-            text = MSG_BELOW_LIMIT.format(
+            text = below_limit.format(
                 date=dates[row], parameter=name, value=_number(value), limit=_number(lower[row, column])
             )
         reasons.append((ids[row], text))
@@ -154,7 +157,7 @@ def tailwater_farms(sel: Selection) -> TailwaterFarms:
     """The discharging aquaculture farms of the selection and their samples of the year.
 
     `farms` columns: farm_id, farm_code, farm_name, town_id, town_code, irrigation_district_id,
-    tailwater_class, samples (count), sampled, complies (True/False/None), reasons (zh strings).
+    tailwater_class, samples (count), sampled, complies (True/False/None), reasons (in the active language).
     `samples` columns: sample_id, farm_id, date, the parameters, rank, complies, reasons.
     """
     population = Farm.objects.filter(sel.farm_q(""), active=True).filter(
@@ -204,7 +207,7 @@ def tailwater_farms(sel: Selection) -> TailwaterFarms:
             lower[at_rank], upper[at_rank] = limit_arrays(limits)
     status = judge_matrix(samples[PARAMETERS].to_numpy(dtype="float64"), lower, upper)
     samples["complies"] = verdicts(status)
-    no_class = samples.loc[samples["rank"].isna(), ["sample_id"]].assign(reason=MSG_NO_CLASS)
+    no_class = samples.loc[samples["rank"].isna(), ["sample_id"]].assign(reason=_(MSG_NO_CLASS))
     reasons = pd.concat([_reasons(samples, status, lower, upper), no_class])
     reasons = reasons.merge(samples[["sample_id", "farm_id"]], on="sample_id")
     samples["reasons"] = samples["sample_id"].map(
@@ -227,8 +230,9 @@ def tailwater_farms(sel: Selection) -> TailwaterFarms:
     complies[farms["farm_id"].map(any_false).eq(True).to_numpy()] = False
     farms["complies"] = complies.astype(object).where(complies.notna(), None)
     farms["reasons"] = farms["farm_id"].map(farm_reasons)
+    not_sampled = _(MSG_NOT_SAMPLED).format(year=sel.year)
     farms["reasons"] = [
-        r if isinstance(r, list) else ([] if sampled else [MSG_NOT_SAMPLED.format(year=sel.year)])
+        r if isinstance(r, list) else ([] if sampled else [not_sampled])
         for r, sampled in zip(farms["reasons"], farms["sampled"], strict=True)
     ]
     return TailwaterFarms(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from farmadvice.core.errors import ApplicationError
 from farmadvice.practices.bulk import records_export
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
             if user is None:
-                raise CommandError(MSG_UNKNOWN_USER.format(username=options["user"]))
+                raise CommandError(_(MSG_UNKNOWN_USER).format(username=options["user"]))
         try:
             export = records_export(
                 user=user,

@@ -8,13 +8,15 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.core.errors import ApplicationError
 from farmadvice.practices.bulk import LAYOUTS, ImportRejected, RowError, record_type_for, records_import
 
-MSG_UNKNOWN_USER = "用户不存在或已停用：{username}"
-MSG_NO_FILE = "文件不存在：{path}"
-MSG_REJECTED = "导入失败：文件“{file}”有 {count} 个错误，未写入任何记录。"
+MSG_UNKNOWN_USER = gettext_noop("用户不存在或已停用：{username}")
+MSG_NO_FILE = gettext_noop("文件不存在：{path}")
+MSG_REJECTED = gettext_noop("导入失败：文件“{file}”有 {count} 个错误，未写入任何记录。")
 
 
 def record_type_arg(value: str) -> str:
@@ -65,10 +67,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(MSG_NO_FILE.format(path=path))
+            raise CommandError(_(MSG_NO_FILE).format(path=path))
         user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
         if user is None:
-            raise CommandError(MSG_UNKNOWN_USER.format(username=options["user"]))
+            raise CommandError(_(MSG_UNKNOWN_USER).format(username=options["user"]))
         try:
             report = records_import(
                 user=user,
@@ -83,7 +85,7 @@ class Command(BaseCommand):
                 self.stderr.write(describe(error))
             if exc.error_count > len(exc.row_errors):
                 self.stderr.write(f"……另有 {exc.error_count - len(exc.row_errors)} 个错误未列出。")
-            raise CommandError(MSG_REJECTED.format(file=path.name, count=exc.error_count)) from exc
+            raise CommandError(_(MSG_REJECTED).format(file=path.name, count=exc.error_count)) from exc
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
 
