@@ -1,6 +1,6 @@
 """The records: crop seasons and what was done on them, herds, manure facilities, water samples, visits.
 
-Every record type gets the same five endpoints, built from one table (RECORD_ROUTES) instead of ten
+Every record type gets the same five endpoints, built from one table (RECORD_ROUTES) instead of eleven
 copied routers:
 
     GET    <parent>/<records>     list, filtered and paginated       <parent> is /farms/{code},
@@ -140,6 +140,7 @@ RECORD_ROUTES: tuple[tuple[RecordKind, schemas.RecordSchemas], ...] = (
     (selectors.TAILWATER_SAMPLES, schemas.TAILWATER_SAMPLE),
     (selectors.WATER_SAMPLES, schemas.WATER_SAMPLE),
     (selectors.VISITS, schemas.VISIT),
+    (selectors.RUNOFF_OBSERVATIONS, schemas.RUNOFF_OBSERVATION),
 )
 
 for _kind, _record_schemas in RECORD_ROUTES:

@@ -27,6 +27,7 @@ from farmadvice.practices.models import (
     Treatment,
 )
 from farmadvice.reference.models import CollectionMethod, Species
+from farmadvice.runoff.models import DataSource
 
 ID_DESCRIPTION = (
     "Client-generated UUID of the record. Resending a POST with the same id and content is safe: the "
@@ -472,3 +473,75 @@ class VisitFilters(DateRangeFilters):
 
 
 VISIT = RecordSchemas(VisitIn, VisitPatch, VisitOut, VisitDetail, VisitFilters)
+
+
+# -- runoff observations -----------------------------------------------------------------------------
+
+
+def _per_ha(description: str) -> FieldInfo:
+    return Field(None, ge=0, max_digits=10, decimal_places=2, description=description)
+
+
+def _load_per_ha(description: str) -> FieldInfo:
+    return Field(None, ge=0, max_digits=10, decimal_places=4, description=description)
+
+
+def _share(description: str) -> FieldInfo:
+    return Field(Decimal(0), ge=0, le=1, max_digits=5, decimal_places=4, description=f"{description}, 0-1")
+
+
+class RunoffObservationIn(RecordIn):
+    plot_code: str = Field("", max_length=64, description="Monitoring plot or field within the farm")
+    year: int = _year()
+    season: Season
+    crop: str = Field(
+        ..., min_length=1, max_length=32, description="Crop code (rice, wheat, …) or Chinese name (水稻)"
+    )
+    rainfall_mm: Decimal = Field(
+        ..., ge=0, max_digits=7, decimal_places=1, description="Rainfall over the season, mm"
+    )
+    n_rate_kg_per_ha: Decimal | None = _per_ha("Nitrogen applied in the season, kg N per hectare")
+    p_rate_kg_per_ha: Decimal | None = _per_ha(
+        "Phosphorus applied in the season, kg elemental P per hectare (P2O5 × 0.4364)"
+    )
+    slow_release_share: Decimal = _share(
+        "Share of the nutrient applied as slow/controlled-release fertiliser"
+    )
+    side_deep_share: Decimal = _share("Share of the area fertilised by side-deep placement")
+    fertigation_share: Decimal = _share("Share of the area under fertigation")
+    straw_return_share: Decimal = _share("Share of the straw returned to the field")
+    tn_load_kg_per_ha: Decimal | None = _load_per_ha("Measured runoff total-nitrogen load, kg per hectare")
+    tp_load_kg_per_ha: Decimal | None = _load_per_ha(
+        "Measured runoff total-phosphorus load, kg per hectare (at least one of the two loads)"
+    )
+    data_source: DataSource = Field(
+        DataSource.MEASURED, description="measured, or synthetic (demonstration data only)"
+    )
+
+
+RunoffObservationPatch = _patch_of(RunoffObservationIn)
+
+
+class RunoffObservationOut(AuditOut, RunoffObservationIn):
+    farm: str = Field(..., alias="farm.code", description="Farm code")
+    crop: str = Field(..., alias="crop.code", description="Crop code")
+
+
+class RunoffObservationDetail(WithWarnings, RunoffObservationOut):
+    pass
+
+
+class RunoffObservationFilters(Schema):
+    year: int | None = None
+    season: Season | None = None
+    crop: str | None = Field(None, description="Crop code")
+    data_source: DataSource | None = None
+
+
+RUNOFF_OBSERVATION = RecordSchemas(
+    RunoffObservationIn,
+    RunoffObservationPatch,
+    RunoffObservationOut,
+    RunoffObservationDetail,
+    RunoffObservationFilters,
+)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Model, QuerySet, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.core.errors import ApplicationError
 from farmadvice.practices.models import (
@@ -31,6 +32,7 @@ from farmadvice.practices.models import (
 )
 from farmadvice.reference.models import CoefficientKind, CropCoefficient
 from farmadvice.reference.selectors import in_force, reference_value
+from farmadvice.runoff.models import RunoffObservation
 
 ZERO = Decimal("0")
 MG = Decimal("0.0001")  # concentrations are stored to 4 places
@@ -45,18 +47,29 @@ YIELD_OUT_OF_RANGE = "yield_out_of_range"
 STRAW_ABOVE_PRODUCED = "straw_above_produced"
 FILM_RECOVERED_ABOVE_USED = "film_recovered_above_used"
 MANURE_UTILISED_ABOVE_PRODUCED = "manure_utilised_above_produced"
+RUNOFF_TN_ABOVE_N_RATE = "runoff_tn_above_n_rate"
+RUNOFF_TP_ABOVE_P_RATE = "runoff_tp_above_p_rate"
 TN_BELOW_NH3N = "tn_below_nh3n"
 
-MSG_LARGE_N_RATE = "本茬口施氮量 {rate} kg N/亩，超过 {threshold} kg N/亩：请核对用量（kg）和含氮量（%）。"
-MSG_YIELD_OUT_OF_RANGE = (
+MSG_LARGE_N_RATE = gettext_noop(
+    "本茬口施氮量 {rate} kg N/亩，超过 {threshold} kg N/亩：请核对用量（kg）和含氮量（%）。"
+)
+MSG_YIELD_OUT_OF_RANGE = gettext_noop(
     "单产 {yield_per_mu} kg/亩，超出{crop}常见范围 {low}–{high} kg/亩：请核对产量和面积。"
 )
-MSG_STRAW_ABOVE_PRODUCED = (
+MSG_STRAW_ABOVE_PRODUCED = gettext_noop(
     "本茬口秸秆利用合计 {straw_kg} kg，超过按产量和草谷比 {ratio} 估算的产生量 {produced_kg} kg。"
 )
-MSG_FILM_RECOVERED_ABOVE_USED = "农膜回收量 {recovered_kg} kg 大于使用量 {used_kg} kg：是否含往年残膜？"
-MSG_MANURE_UTILISED_ABOVE_PRODUCED = "粪污利用量 {utilised_t} t 大于产生量 {produced_t} t：请核对。"
-MSG_TN_BELOW_NH3N = "总氮 {tn} mg/L 低于氨氮 {nh3n} mg/L：氨氮是总氮的一部分，请核对化验单。"
+MSG_FILM_RECOVERED_ABOVE_USED = gettext_noop(
+    "农膜回收量 {recovered_kg} kg 大于使用量 {used_kg} kg：是否含往年残膜？"
+)
+MSG_MANURE_UTILISED_ABOVE_PRODUCED = gettext_noop(
+    "粪污利用量 {utilised_t} t 大于产生量 {produced_t} t：请核对。"
+)
+MSG_RUNOFF_LOAD_ABOVE_RATE = gettext_noop(
+    "径流{nutrient}负荷 {load} kg/公顷 大于本季施用量 {rate} kg/公顷：请核对单位（按公顷计，不是按亩）。"
+)
+MSG_TN_BELOW_NH3N = gettext_noop("总氮 {tn} mg/L 低于氨氮 {nh3n} mg/L：氨氮是总氮的一部分，请核对化验单。")
 
 
 @dataclass(frozen=True)
@@ -192,6 +205,24 @@ def _tn_below_nh3n(sample: WaterQuality) -> list[Warning]:
     return [Warning(TN_BELOW_NH3N, _(MSG_TN_BELOW_NH3N).format(tn=_fmt(tn, MG), nh3n=_fmt(nh3n, MG)))]
 
 
+def _runoff_load_above_rate(observation: RunoffObservation) -> list[Warning]:
+    """A season's runoff rarely carries off more of a nutrient than was applied (field studies report a few
+    per cent of N and well under one per cent of P); a load above the rate is most often a unit slip."""
+    found = []
+    pairs = (
+        (RUNOFF_TN_ABOVE_N_RATE, "TN", observation.tn_load_kg_per_ha, observation.n_rate_kg_per_ha),
+        (RUNOFF_TP_ABOVE_P_RATE, "TP", observation.tp_load_kg_per_ha, observation.p_rate_kg_per_ha),
+    )
+    for code, nutrient, load, rate in pairs:
+        if load is None or rate is None or load <= rate:
+            continue
+        message = _(MSG_RUNOFF_LOAD_ABOVE_RATE).format(
+            nutrient=nutrient, load=_fmt(Decimal(load), Decimal("0.01")), rate=_fmt(Decimal(rate))
+        )
+        found.append(Warning(code, message))
+    return found
+
+
 _CHECKS: dict[type[Model], tuple[Callable[..., list[Warning]], ...]] = {
     CropSeason: (_season_yield, _season_n_rate),
     FertiliserApplication: (_fertiliser_n_rate,),
@@ -200,4 +231,5 @@ _CHECKS: dict[type[Model], tuple[Callable[..., list[Warning]], ...]] = {
     ManureFacility: (_manure_utilised_above_produced,),
     TailwaterSample: (_tn_below_nh3n,),
     WaterSample: (_tn_below_nh3n,),
+    RunoffObservation: (_runoff_load_above_rate,),
 }

@@ -1,6 +1,6 @@
 """Reads for the records, always through the access rules, and the table of record kinds.
 
-Ten record types share one shape: each hangs from a farm, a crop season or an irrigation district, is
+Eleven record types share one shape: each hangs from a farm, a crop season or an irrigation district, is
 visible to whoever may see that parent, and is written by whoever may write in the parent's town.
 `RecordKind` states that shape once per type, so that one set of selectors and services (and one API
 route builder) serves all of them instead of ten near-copies.
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.accounts import access
 from farmadvice.core.errors import NotFound
@@ -31,8 +33,9 @@ from farmadvice.practices.models import (
 )
 from farmadvice.registry import selectors as registry_selectors
 from farmadvice.registry.models import Farm
+from farmadvice.runoff.models import RunoffObservation
 
-MSG_RECORD_NOT_FOUND = "记录不存在：{name} {id}"
+MSG_RECORD_NOT_FOUND = gettext_noop("记录不存在：{name} {id}")
 
 Parent = Literal["farm", "season", "district"]
 
@@ -153,6 +156,15 @@ VISITS = RecordKind(
     filters={"year": "date__year", **_DATES},
     related=("farm", "agent"),
 )
+# Measured runoff loads of a field or plot season: training data of the runoff model (farmadvice.runoff).
+RUNOFF_OBSERVATIONS = RecordKind(
+    "runoff-observations",
+    RunoffObservation,
+    "farm",
+    ordering=("-year", "plot_code", "season", "id"),
+    filters={"year": "year", "season": "season", "crop": "crop__code", "data_source": "data_source"},
+    related=("farm", "crop"),
+)
 
 RECORD_KINDS: tuple[RecordKind, ...] = (
     SEASONS,
@@ -165,6 +177,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     TAILWATER_SAMPLES,
     WATER_SAMPLES,
     VISITS,
+    RUNOFF_OBSERVATIONS,
 )
 
 
@@ -198,5 +211,5 @@ def record_list(
 def record_get(*, user: Any, kind: RecordKind, record_id: str | uuid.UUID) -> Model:
     record = records_visible_to(user, kind).filter(pk=record_id).first()
     if record is None:
-        raise NotFound(MSG_RECORD_NOT_FOUND.format(name=kind.name, id=record_id))
+        raise NotFound(_(MSG_RECORD_NOT_FOUND).format(name=kind.name, id=record_id))
     return record

@@ -112,6 +112,7 @@ class RunoffObservation(Record):
             models.CheckConstraint(
                 condition=Q(tn_load_kg_per_ha__isnull=False) | Q(tp_load_kg_per_ha__isnull=False),
                 name="runoff_observation_has_a_load",
+                violation_error_message=_("至少需要填写径流TN负荷或TP负荷（kg/公顷）。"),
             ),
             models.CheckConstraint(
                 condition=(Q(tn_load_kg_per_ha__isnull=True) | Q(tn_load_kg_per_ha__gte=0))

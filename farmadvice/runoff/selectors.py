@@ -51,6 +51,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.accounts import access
 from farmadvice.core.errors import NotFound, PermissionDenied
@@ -61,11 +63,12 @@ from farmadvice.practices.models import (
     CropSeason,
     FertiliserApplication,
     FertiliserMethod,
+    Season,
     StrawUse,
     StrawUseKind,
     WaterSample,
 )
-from farmadvice.practices.selectors import RecordKind
+from farmadvice.practices.selectors import RUNOFF_OBSERVATIONS  # noqa: F401  (re-exported)
 from farmadvice.reference.models import CoefficientKind, CropCoefficient
 from farmadvice.reference.selectors import in_force
 from farmadvice.registry.models import IrrigationDistrict
@@ -97,33 +100,25 @@ DISTRICT_WINDOWS: dict[int, tuple[str, int]] = {
     **{month: ("winter", 0) for month in (1, 2, 3, 4, 5)},
 }
 
-MSG_VERSION_NOT_FOUND = "径流模型版本不存在：{id}"
-MSG_NO_ROLE = "没有查看径流模型的权限。"
-MSG_DIAGNOSTICS_ROLE = "模型诊断图仅供管委会、农技人员和管理员查看。"
-MSG_AREA_LOADS_ROLE = "乡镇和全区负荷汇总仅供管委会、农技人员和管理员查看；农场经营者请查看本农场负荷。"
-
-# Why a row is not in the training data (Exclusion.reason).
-EXCLUDED_LOAD_NOT_POSITIVE = "负荷 ≤ 0：对数模型无法使用（灌区净负荷为负时照实报告，但不能用于训练）。"
-EXCLUDED_MISSING_RATE = "有负荷但缺少{nutrient}施用量：请补填施用量（未施用填 0）。"
-EXCLUDED_NO_EVENTS = "该季没有成对的进出水样品。"
-EXCLUDED_INCOMPLETE_EVENT = "该季有 {count} 次进出水样品缺少浓度或水量，净负荷不完整。"
-EXCLUDED_NO_SEASONS = "灌区内农场没有该季的作物茬口。"
-EXCLUDED_NO_FERTILISER_RECORDS = "灌区内该季的茬口均无施肥记录，施用量未知。"
-EXCLUDED_NO_RAINFALL = "缺少 {year} 年{season}的降雨量（data/rainfall.csv）。"
-
-NUTRIENT_NAMES = {Target.TN: "氮（N）", Target.TP: "磷（P）"}
-
-
-# --- Record kind (for the records API and the bulk import; see the final report) ---------------------
-
-RUNOFF_OBSERVATIONS = RecordKind(
-    "runoff-observations",
-    RunoffObservation,
-    "farm",
-    ordering=("-year", "plot_code", "season", "id"),
-    filters={"year": "year", "season": "season", "crop": "crop__code", "data_source": "data_source"},
-    related=("farm", "crop"),
+MSG_VERSION_NOT_FOUND = gettext_noop("径流模型版本不存在：{id}")
+MSG_NO_ROLE = gettext_noop("没有查看径流模型的权限。")
+MSG_DIAGNOSTICS_ROLE = gettext_noop("模型诊断图仅供管委会、农技人员和管理员查看。")
+MSG_AREA_LOADS_ROLE = gettext_noop(
+    "乡镇和全区负荷汇总仅供管委会、农技人员和管理员查看；农场经营者请查看本农场负荷。"
 )
+
+# Why a row is not in the training data (Exclusion.reason). Translated when the training data is read: the
+# reasons are stored with a fitted version (`TrainingData.summary`) in the language the fit ran in.
+EXCLUDED_LOAD_NOT_POSITIVE = gettext_noop(
+    "负荷 ≤ 0：对数模型无法使用（灌区净负荷为负时照实报告，但不能用于训练）。"
+)
+EXCLUDED_MISSING_RATE = gettext_noop("有负荷但缺少{nutrient}施用量：请补填施用量（未施用填 0）。")
+EXCLUDED_INCOMPLETE_EVENT = gettext_noop("该季有 {count} 次进出水样品缺少浓度或水量，净负荷不完整。")
+EXCLUDED_NO_SEASONS = gettext_noop("灌区内农场没有该季的作物茬口。")
+EXCLUDED_NO_FERTILISER_RECORDS = gettext_noop("灌区内该季的茬口均无施肥记录，施用量未知。")
+EXCLUDED_NO_RAINFALL = gettext_noop("缺少 {year} 年{season}的降雨量（data/rainfall.csv）。")
+
+NUTRIENT_NAMES = {Target.TN: gettext_noop("氮（N）"), Target.TP: gettext_noop("磷（P）")}
 
 
 # --- Reference figures ---------------------------------------------------------------------------
@@ -487,10 +482,11 @@ def observation_rows(*, target: str) -> tuple[pd.DataFrame, list[Exclusion]]:
     labels = labels + " " + frame["season"]
     missing_rate = frame[RATE].isna()
     not_positive = ~missing_rate & (frame[LOAD] <= 0)
-    exclusions = [
-        Exclusion(SOURCE_OBSERVATION, label, EXCLUDED_MISSING_RATE.format(nutrient=NUTRIENT_NAMES[target]))
-        for label in labels[missing_rate]
-    ] + [Exclusion(SOURCE_OBSERVATION, label, EXCLUDED_LOAD_NOT_POSITIVE) for label in labels[not_positive]]
+    no_rate = _(EXCLUDED_MISSING_RATE).format(nutrient=_(NUTRIENT_NAMES[target]))
+    no_load = _(EXCLUDED_LOAD_NOT_POSITIVE)
+    exclusions = [Exclusion(SOURCE_OBSERVATION, label, no_rate) for label in labels[missing_rate]] + [
+        Exclusion(SOURCE_OBSERVATION, label, no_load) for label in labels[not_positive]
+    ]
     kept = frame[~missing_rate & ~not_positive].copy()
     kept[DISTRICT] = kept["district_code"].where(kept["district_code"].notna(), "farm:" + kept["farm_code"])
     kept["source"] = SOURCE_OBSERVATION
@@ -619,16 +615,17 @@ def district_rows(*, target: str) -> tuple[pd.DataFrame, list[Exclusion]]:
         take = condition & reasons.isna()
         reasons[take] = reason[take] if isinstance(reason, pd.Series) else reason
 
-    mark(incomplete > 0, incomplete.map(lambda count: EXCLUDED_INCOMPLETE_EVENT.format(count=count)))
-    mark(frame[f"{target}_net_load_kg"] <= 0, EXCLUDED_LOAD_NOT_POSITIVE)
-    mark(frame["sown_area_mu"].isna(), EXCLUDED_NO_SEASONS)
-    mark(frame["recorded_area_mu"].isna(), EXCLUDED_NO_FERTILISER_RECORDS)
+    incomplete_event = _(EXCLUDED_INCOMPLETE_EVENT)
+    mark(incomplete > 0, incomplete.map(lambda count: incomplete_event.format(count=count)))
+    mark(frame[f"{target}_net_load_kg"] <= 0, _(EXCLUDED_LOAD_NOT_POSITIVE))
+    mark(frame["sown_area_mu"].isna(), _(EXCLUDED_NO_SEASONS))
+    mark(frame["recorded_area_mu"].isna(), _(EXCLUDED_NO_FERTILISER_RECORDS))
     no_rain = frame[RAINFALL].isna()
     mark(
         no_rain,
         pd.Series(
             [
-                EXCLUDED_NO_RAINFALL.format(year=int(y), season=s)
+                _(EXCLUDED_NO_RAINFALL).format(year=int(y), season=Season(s).label)
                 for y, s in zip(frame["year"], frame["season"], strict=True)
             ],
             index=frame.index,
@@ -658,7 +655,7 @@ def district_rows(*, target: str) -> tuple[pd.DataFrame, list[Exclusion]]:
 
 def _require_role(user: Any) -> None:
     if access.role_of(user) is None:
-        raise PermissionDenied(MSG_NO_ROLE)
+        raise PermissionDenied(_(MSG_NO_ROLE))
 
 
 def runoff_model_list(*, user: Any, target: str | None = None) -> QuerySet[RunoffModelVersion]:
@@ -673,7 +670,7 @@ def runoff_model_list(*, user: Any, target: str | None = None) -> QuerySet[Runof
 def runoff_model_get(*, user: Any, version_id: int) -> RunoffModelVersion:
     version = runoff_model_list(user=user).filter(pk=version_id).first()
     if version is None:
-        raise NotFound(MSG_VERSION_NOT_FOUND.format(id=version_id))
+        raise NotFound(_(MSG_VERSION_NOT_FOUND).format(id=version_id))
     return version
 
 

@@ -27,6 +27,7 @@ from farmadvice.practices.models import (
     WaterSample,
 )
 from farmadvice.registry.models import FarmType
+from farmadvice.runoff.models import RunoffObservation
 from tests.factories.practices import CropSeasonFactory, FertiliserApplicationFactory, VisitFactory, crop
 from tests.factories.registry import FarmFactory, IrrigationDistrictFactory
 
@@ -167,6 +168,22 @@ CASES = [
     Case(
         "visits", Visit, "farm_a", {"date": "2025-06-18", "notes": "查看秧苗，建议侧深施肥"}, {"notes": "改"}
     ),
+    Case(
+        "runoff-observations",
+        RunoffObservation,
+        "farm_a",
+        {
+            "plot_code": "P1",
+            "year": 2025,
+            "season": "summer",
+            "crop": "rice",
+            "rainfall_mm": "705.5",
+            "n_rate_kg_per_ha": "240",
+            "side_deep_share": "0.5",
+            "tn_load_kg_per_ha": "12.5",
+        },
+        {"tn_load_kg_per_ha": "12.6"},
+    ),
 ]
 IDS = [case.slug for case in CASES]
 
@@ -296,6 +313,22 @@ class TestBadInput:
         assert response.status_code == 422, response.json()
         assert ("body", "payload", field) in fields_of(response)
         assert not FertiliserApplication.objects.exists()
+
+    def test_a_runoff_observation_needs_a_share_of_at_most_1_and_a_load(self, world, places, api_client):
+        agent, url = api_client(world["agent_cq"]), "/farms/CQ-A/runoff-observations"
+        response = agent.post(url, json={**CASES[-1].body, "side_deep_share": "1.5"})
+        assert response.status_code == 422
+        assert fields_of(response) == [("body", "payload", "side_deep_share")]
+        response = agent.post(url, json={**CASES[-1].body, "tn_load_kg_per_ha": None})
+        assert response.status_code == 422
+        assert messages_of(response) == ["至少需要填写径流TN负荷或TP负荷（kg/公顷）。"]
+        assert not RunoffObservation.objects.exists()
+
+    def test_a_runoff_load_above_the_rate_applied_comes_back_with_a_warning(self, world, places, api_client):
+        body = {**CASES[-1].body, "n_rate_kg_per_ha": "16", "tn_load_kg_per_ha": "30"}
+        response = api_client(world["agent_cq"]).post("/farms/CQ-A/runoff-observations", json=body)
+        assert response.status_code == 201
+        assert [w["code"] for w in response.json()["warnings"]] == ["runoff_tn_above_n_rate"]
 
     def test_shares_adding_up_to_more_than_100_are_refused_on_n_pct(self, world, places, api_client):
         response = self.fertiliser(api_client, world, places, n_pct="46", p2o5_pct="46", k2o_pct="20")
@@ -684,6 +717,7 @@ class TestListing:
             "tailwater-samples": schemas.TAILWATER_SAMPLE,
             "water-samples": schemas.WATER_SAMPLE,
             "visits": schemas.VISIT,
+            "runoff-observations": schemas.RUNOFF_OBSERVATION,
         }[kind.slug].filters
         assert set(filters.model_fields) == set(kind.filters)
 

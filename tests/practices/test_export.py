@@ -34,6 +34,7 @@ from farmadvice.practices.models import (
     WaterSample,
 )
 from farmadvice.registry.models import Farm, FarmType
+from farmadvice.runoff.models import RunoffObservation
 from tests.factories.accounts import make_user
 from tests.factories.practices import crop
 from tests.factories.registry import FarmFactory, IrrigationDistrictFactory
@@ -147,6 +148,20 @@ def every_record(world):
             volume_m3=Decimal("12000"),
             tn_mg_per_l=Decimal(tn),
         )
+    RunoffObservation.objects.create(
+        farm=world["farm_a"],
+        plot_code="P1",
+        year=2025,
+        season="summer",
+        crop=summer.crop,
+        rainfall_mm=Decimal("712.5"),
+        n_rate_kg_per_ha=Decimal("240"),
+        p_rate_kg_per_ha=Decimal("39.3"),
+        slow_release_share=Decimal("0.35"),
+        side_deep_share=Decimal("1"),
+        tn_load_kg_per_ha=Decimal("12.3456"),
+        tp_load_kg_per_ha=None,
+    )
     return world
 
 

@@ -46,6 +46,8 @@ from farmadvice.practices.services import (
     MSG_WRONG_FARM_TYPE,
 )
 from farmadvice.registry.models import Farm, FarmType, Village
+from farmadvice.runoff import selectors as runoff_selectors
+from farmadvice.runoff.models import RunoffObservation
 from tests.factories.practices import CropSeasonFactory, crop, reference_value
 from tests.factories.registry import FarmFactory, IrrigationDistrictFactory
 
@@ -659,6 +661,99 @@ class TestOtherTypes:
 # -- the file itself --------------------------------------------------------------------------------------------
 
 
+RUNOFF_HEADERS = [
+    "农场编号",
+    "监测地块编号",
+    "年份",
+    "季节",
+    "作物",
+    "季内降雨量（mm）",
+    "施氮量（kg N/公顷）",
+    "施磷量（kg P/公顷，纯磷）",
+    "缓控释肥占比（0-1）",
+    "径流TN负荷（kg/公顷）",
+    "径流TP负荷（kg/公顷）",
+]
+
+
+class TestRunoffObservations:
+    """Measured field or plot runoff loads: the runoff model's training data, imported like any record."""
+
+    def test_a_monitoring_file_imports_and_reimports_without_duplicates(self, world, crops, tmp_path):
+        path = write_csv(
+            tmp_path / "径流.csv",
+            RUNOFF_HEADERS,
+            [
+                ["CQ-A", "P1", 2024, "夏季", "水稻", 705.5, 240, 39.3, 0, 14.2, 0.61],
+                ["CQ-A", "P2", 2024, "夏季", "水稻", 705.5, 180, 39.3, "35%", 9.8, None],
+                ["CQ-A", "P1", 2025, "冬季", "小麦", 320, 200, None, 0, 5.1, None],
+            ],
+        )
+        report = run(world["agent_cq"], path)
+        assert (report.record_type, report.created) == ("runoff-observations", 3)
+        p2 = RunoffObservation.objects.get(plot_code="P2")
+        assert (p2.crop.code, p2.slow_release_share, p2.tp_load_kg_per_ha) == ("rice", Decimal("0.35"), None)
+        assert p2.data_source == "measured" and p2.created_by == world["agent_cq"]
+        again = run(world["agent_cq"], path)
+        assert (again.created, again.unchanged) == (0, 3)
+        assert RunoffObservation.objects.count() == 3
+
+    def test_the_imported_seasons_are_in_the_training_data(self, world, crops, tmp_path):
+        path = write_csv(
+            tmp_path / "径流.csv",
+            RUNOFF_HEADERS,
+            [["CQ-A", "P1", 2024, "夏季", "水稻", 705.5, 240, 39.3, 0, 14.2, 0.61]],
+        )
+        run(world["agent_cq"], path)
+        frame, excluded = runoff_selectors.observation_rows(target="tn")
+        assert excluded == []
+        assert list(frame[runoff_selectors.LOAD]) == [14.2] and list(frame[runoff_selectors.RATE]) == [240.0]
+
+    def test_a_row_without_any_load_or_with_a_share_above_1_is_refused_at_its_column(
+        self, world, crops, tmp_path
+    ):
+        path = write_csv(
+            tmp_path / "径流.csv",
+            RUNOFF_HEADERS,
+            [
+                ["CQ-A", "P1", 2024, "夏季", "水稻", 705.5, 240, 39.3, 0, None, None],
+                ["CQ-A", "P2", 2024, "夏季", "水稻", 705.5, 240, 39.3, 1.5, 14.2, None],
+            ],
+        )
+        errors = rejected(world["agent_cq"], path)
+        assert errors[0][:2] == (2, "径流TN负荷（kg/公顷）")
+        assert errors[0][3] == imports.CONSTRAINT_REASONS["runoff_observation_has_a_load"][1]
+        assert errors[1][:3] == (3, "缓控释肥占比（0-1）", "1.5")
+        assert len(errors) == 2 and not RunoffObservation.objects.exists()
+
+    def test_a_load_above_the_rate_is_stored_with_a_warning_at_the_load_column(self, world, crops, tmp_path):
+        """14.2 kg/mu typed where kg/ha is asked: a load of 213 kg/ha against 240 kg/ha applied is fine, but
+        a rate typed per mu (16 kg/mu) below a load per ha (14.2 < 16) is not caught; a load of 30 is."""
+        path = write_csv(
+            tmp_path / "径流.csv",
+            RUNOFF_HEADERS,
+            [["CQ-A", "P1", 2024, "夏季", "水稻", 705.5, 16, 2.6, 0, 30, 0.6]],
+        )
+        report = run(world["agent_cq"], path)
+        assert report.created == 1
+        [warning] = report.warnings
+        assert (warning.row, warning.column, warning.code) == (
+            2,
+            "径流TN负荷（kg/公顷）",
+            plausibility.RUNOFF_TN_ABOVE_N_RATE,
+        )
+        assert "30" in warning.message and "16" in warning.message
+
+    def test_an_agent_of_another_town_cannot_import_observations_of_this_farm(self, world, crops, tmp_path):
+        path = write_csv(
+            tmp_path / "径流.csv",
+            RUNOFF_HEADERS,
+            [["CQ-A", "P1", 2024, "夏季", "水稻", 705.5, 240, 39.3, 0, 14.2, 0.61]],
+        )
+        [(row, column, _value, _reason)] = rejected(world["agent_xh"], path)
+        assert (row, column) == (2, "农场编号") and not RunoffObservation.objects.exists()
+
+
 class TestFileErrors:
     @pytest.mark.parametrize(
         ("name", "content", "message"),
@@ -839,7 +934,7 @@ class TestCommand:
         call_command("import_template", "-o", str(tmp_path))
         fertiliser = pd.read_excel(tmp_path / "施肥记录-导入模板.xlsx", sheet_name="施肥记录")
         assert list(fertiliser.columns)[:6] == ["农场编号", "年份", "季节", "作物", "施用日期", "产品名称"]
-        assert len(list(tmp_path.glob("*.xlsx"))) == 10
+        assert len(list(tmp_path.glob("*.xlsx"))) == len(LAYOUTS) == 11
         call_command("import_template", "--type", "herds", "--format", "csv", "-o", str(tmp_path / "h.csv"))
         assert (
             (tmp_path / "h.csv")

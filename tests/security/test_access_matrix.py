@@ -44,7 +44,7 @@ from farmadvice.practices.models import (
     Visit,
     WaterSample,
 )
-from farmadvice.runoff.models import RunoffFitJob, RunoffModelVersion
+from farmadvice.runoff.models import RunoffFitJob, RunoffModelVersion, RunoffObservation
 from reports.models import AdvisoryReport, ReportBatch
 from reports.services import SHARE_LINK_SALT
 from tests.factories.indicators import load_reference
@@ -189,6 +189,7 @@ RECORD_SLUGS = {
     "tailwater-samples": "tailwater",
     "water-samples": "water",
     "visits": "visit",
+    "runoff-observations": "observation",
 }
 RECORD_PARENTS = {
     "seasons": "/farms/{code}",
@@ -196,6 +197,7 @@ RECORD_PARENTS = {
     "manure-facilities": "/farms/{code}",
     "tailwater-samples": "/farms/{code}",
     "visits": "/farms/{code}",
+    "runoff-observations": "/farms/{code}",
     "water-samples": "/districts/{code}",
 }
 for _slug in RECORD_SLUGS:
@@ -298,6 +300,9 @@ def scene(world, settings, tmp_path):
             district=district, date=dt.date(2025, 7, 1), point="outlet", tn_mg_per_l=Decimal("1.8")
         ),
         "visit": visit,
+        "observation": RunoffObservation.objects.create(
+            farm=farm, year=2025, season="summer", crop=season.crop, rainfall_mm=700, tn_load_kg_per_ha=12
+        ),
     }
     report = AdvisoryReport(
         farm=farm,
@@ -439,6 +444,14 @@ RECORD_BODIES = {
     "tailwater-samples": {"date": "2025-08-02", "ph": "7.6", "tn_mg_per_l": "2.1"},
     "water-samples": {"date": "2025-07-11", "point": "outlet", "tn_mg_per_l": "1.8", "volume_m3": "5000"},
     "visits": {"date": "2025-06-19", "notes": "走访"},
+    "runoff-observations": {
+        "plot_code": "P2",
+        "year": 2025,
+        "season": "summer",
+        "crop": "rice",
+        "rainfall_mm": "700",
+        "tp_load_kg_per_ha": "0.6",
+    },
 }
 
 

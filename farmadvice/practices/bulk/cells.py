@@ -15,17 +15,18 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.practices.bulk.layouts import Column, Kind, choice_aliases, choice_labels, normalise
 from farmadvice.practices.bulk.reading import is_blank
 
-MSG_REQUIRED = "必填项不能为空。"
-MSG_NOT_A_NUMBER = "不是有效的数字。"
-MSG_NOT_AN_INTEGER = "不是整数。"
-MSG_NOT_A_DATE = "不是有效的日期；请写成 2025-07-01 的形式。"
-MSG_NOT_YES_NO = "请填写“是”或“否”。"
-MSG_NOT_A_CHOICE = "不是可选值；可填：{choices}。"
-MSG_NOT_A_UUID = "不是有效的记录编号（UUID）；新记录请留空。"
+MSG_REQUIRED = gettext_noop("必填项不能为空。")
+MSG_NOT_A_NUMBER = gettext_noop("不是有效的数字。")
+MSG_NOT_AN_INTEGER = gettext_noop("不是整数。")
+MSG_NOT_A_DATE = gettext_noop("不是有效的日期；请写成 2025-07-01 的形式。")
+MSG_NOT_YES_NO = gettext_noop("请填写“是”或“否”。")
+MSG_NOT_A_CHOICE = gettext_noop("不是可选值；可填：{choices}。")
+MSG_NOT_A_UUID = gettext_noop("不是有效的记录编号（UUID）；新记录请留空。")
 
 TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓", "对"}
 FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "✗", "不是"}
@@ -81,6 +82,14 @@ def _decimal(value: object, *, percent: bool = False) -> Decimal:
     if not number.is_finite():
         raise CellError(_(MSG_NOT_A_NUMBER))
     return number
+
+
+def _share(value: object) -> Decimal:
+    """A fraction 0-1 as written: 0.35, or 35% typed as text (an Excel cell formatted as a percentage
+    already holds 0.35)."""
+    if isinstance(value, str) and normalise(value).endswith("%"):
+        return _decimal(value, percent=True) / 100
+    return _decimal(value)
 
 
 def _integer(value: object) -> int:
@@ -148,6 +157,8 @@ def read_cell(value: object, column: Column) -> object:
             return _decimal(value)
         case Kind.PERCENT:
             return _decimal(value, percent=True)
+        case Kind.SHARE:
+            return _share(value)
         case Kind.INTEGER:
             return _integer(value)
         case Kind.BOOLEAN:

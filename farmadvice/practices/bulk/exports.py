@@ -14,6 +14,7 @@ import pandas as pd
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -45,8 +46,8 @@ CONTENT_TYPES = {
 # Rows below the data that still get the drop-down lists for choice and yes/no columns.
 SPARE_ROWS = 1000
 
-MSG_NO_YEAR = "农场表不按年份筛选；请去掉年份条件。"
-MSG_NO_READ_RIGHTS = "您没有查看记录的权限。"
+MSG_NO_YEAR = gettext_noop("农场表不按年份筛选；请去掉年份条件。")
+MSG_NO_READ_RIGHTS = gettext_noop("您没有查看记录的权限。")
 
 _HEADER_FONT = Font(bold=True)
 _REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -55,6 +56,7 @@ _KIND_TEXT = {
     Kind.TEXT: "文本",
     Kind.DECIMAL: "数字",
     Kind.PERCENT: "数字（百分数，如 18 表示 18%）",
+    Kind.SHARE: "0 到 1 的小数（如 0.35，也可写 35%）",
     Kind.INTEGER: "整数",
     Kind.BOOLEAN: "是/否",
     Kind.DATE: "日期（如 2025-07-01）",

@@ -47,6 +47,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from farmadvice.accounts import access
@@ -81,29 +82,44 @@ BATCH_SIZE = 500
 # Keeps every `__in` lookup under SQLite's bound-parameter limit.
 CHUNK = 900
 
-MSG_NO_WRITE_RIGHTS = "您没有录入记录的权限。"
-MSG_BAD_CODE = "编号只能由字母、数字、“-”和“_”组成，并以字母或数字开头。"
-MSG_UNKNOWN_FARM = "未知农场编号：{value}。"
-MSG_UNKNOWN_CROP = "未知作物：{value}。"
-MSG_UNKNOWN_DISTRICT = "未知灌区编号：{value}。"
-MSG_UNKNOWN_TOWN = "未知乡镇：{value}。"
-MSG_TOWN_NOT_ASSIGNED = "您未被分配到乡镇“{town}”，不能为{what}录入或修改记录。"
-MSG_UNKNOWN_SEASON = "未找到茬口 {season}；请先录入或导入该作物茬口。"
-MSG_AMBIGUOUS_SEASON = "茬口 {season} 有 {count} 条记录，无法确定是哪一条。"
-MSG_DUPLICATE_ROW = "与第 {row} 行重复（{key}相同）。"
-MSG_SAME_RECORD = "与第 {row} 行指向同一条记录。"
-MSG_AMBIGUOUS_MATCH = "系统中已有 {count} 条记录的{key}与此行相同，无法判断对应哪一条；请填写“记录编号”列。"
-MSG_CLASHES_WITH_STORED = "系统中已有{key}相同的另一条记录（记录编号 {id}）。"
-MSG_PARENT_CHANGED = "记录编号对应的已存记录属于 {stored}；导入不能改变记录所属的{parent}。"
-MSG_DIFFERS = "与已存记录不同（已存：{stored}）；如需修改已有记录，请选择“更新已有记录”（命令 --update，接口 update=true）。"
-MSG_SEASON_AREA_EXCEEDS = "农场 {farm} {year} 年{season}播种面积合计 {total} 亩（本文件第 {rows} 行及已存茬口），超过农场面积 {farm_area} 亩。"
-MSG_CONCURRENT_WRITE = "导入期间相同记录已被写入（可能是同时进行的另一次导入），未写入任何记录；请重新导入。"
+MSG_NO_WRITE_RIGHTS = gettext_noop("您没有录入记录的权限。")
+MSG_BAD_CODE = gettext_noop("编号只能由字母、数字、“-”和“_”组成，并以字母或数字开头。")
+MSG_UNKNOWN_FARM = gettext_noop("未知农场编号：{value}。")
+MSG_UNKNOWN_CROP = gettext_noop("未知作物：{value}。")
+MSG_UNKNOWN_DISTRICT = gettext_noop("未知灌区编号：{value}。")
+MSG_UNKNOWN_TOWN = gettext_noop("未知乡镇：{value}。")
+MSG_TOWN_NOT_ASSIGNED = gettext_noop("您未被分配到乡镇“{town}”，不能为{what}录入或修改记录。")
+MSG_UNKNOWN_SEASON = gettext_noop("未找到茬口 {season}；请先录入或导入该作物茬口。")
+MSG_AMBIGUOUS_SEASON = gettext_noop("茬口 {season} 有 {count} 条记录，无法确定是哪一条。")
+MSG_DUPLICATE_ROW = gettext_noop("与第 {row} 行重复（{key}相同）。")
+MSG_SAME_RECORD = gettext_noop("与第 {row} 行指向同一条记录。")
+MSG_AMBIGUOUS_MATCH = gettext_noop(
+    "系统中已有 {count} 条记录的{key}与此行相同，无法判断对应哪一条；请填写“记录编号”列。"
+)
+MSG_CLASHES_WITH_STORED = gettext_noop("系统中已有{key}相同的另一条记录（记录编号 {id}）。")
+MSG_PARENT_CHANGED = gettext_noop("记录编号对应的已存记录属于 {stored}；导入不能改变记录所属的{parent}。")
+MSG_DIFFERS = gettext_noop(
+    "与已存记录不同（已存：{stored}）；如需修改已有记录，请选择“更新已有记录”（命令 --update，接口 update=true）。"
+)
+MSG_SEASON_AREA_EXCEEDS = gettext_noop(
+    "农场 {farm} {year} 年{season}播种面积合计 {total} 亩（本文件第 {rows} 行及已存茬口），超过农场面积 {farm_area} 亩。"
+)
+MSG_CONCURRENT_WRITE = gettext_noop(
+    "导入期间相同记录已被写入（可能是同时进行的另一次导入），未写入任何记录；请重新导入。"
+)
 
 # Check constraints whose default message ("Constraint … is violated") says nothing to a farmer.
 CONSTRAINT_REASONS: dict[str, tuple[str, str]] = {
-    "field_return_is_on_field": ("off_field", "直接还田的秸秆不能标为离田。"),
-    "tailwater_has_a_measurement": ("", "至少需要填写一项水质指标（pH、SS、CODMn、TN、TP、NH3-N）。"),
-    "water_sample_not_empty": ("", "至少需要填写水量或一项水质指标。"),
+    "field_return_is_on_field": ("off_field", gettext_noop("直接还田的秸秆不能标为离田。")),
+    "tailwater_has_a_measurement": (
+        "",
+        gettext_noop("至少需要填写一项水质指标（pH、SS、CODMn、TN、TP、NH3-N）。"),
+    ),
+    "water_sample_not_empty": ("", gettext_noop("至少需要填写水量或一项水质指标。")),
+    "runoff_observation_has_a_load": (
+        "tn_load_kg_per_ha",
+        gettext_noop("至少需要填写径流TN负荷或TP负荷（kg/公顷）。"),
+    ),
 }
 
 # The column a plausibility warning is about, where the sheet has it.
@@ -114,6 +130,8 @@ WARNING_COLUMNS = {
     plausibility.FILM_RECOVERED_ABOVE_USED: "recovered_kg",
     plausibility.MANURE_UTILISED_ABOVE_PRODUCED: "manure_utilised_t",
     plausibility.TN_BELOW_NH3N: "tn_mg_per_l",
+    plausibility.RUNOFF_TN_ABOVE_N_RATE: "tn_load_kg_per_ha",
+    plausibility.RUNOFF_TP_ABOVE_P_RATE: "tp_load_kg_per_ha",
 }
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -598,7 +616,7 @@ class _Import:
                 key = by_field.get(name, "")
                 if name == NON_FIELD_ERRORS:
                     for constraint, (constraint_key, friendly) in CONSTRAINT_REASONS.items():
-                        if constraint in reason:
+                        if constraint in reason or reason == _(friendly):
                             key, reason = constraint_key, _(friendly)
                             break
                 self.error(row, key, reason, value=shown(row.raw.get(key)) if key else "")

@@ -39,6 +39,7 @@ from farmadvice.practices.models import (
 )
 from farmadvice.reference.models import CollectionMethod, Species
 from farmadvice.registry.models import Farm, FarmType, OperatorKind, TailwaterClass
+from farmadvice.runoff.models import DataSource, RunoffObservation
 
 INSTRUCTIONS_SHEET = "填写说明"
 FILE_LANGUAGE = "zh-hans"
@@ -57,6 +58,7 @@ class RecordType(models.TextChoices):
     MANURE_FACILITIES = "manure-facilities", _("粪污处理设施")
     TAILWATER_SAMPLES = "tailwater-samples", _("养殖尾水样品")
     WATER_SAMPLES = "water-samples", _("灌区水质样品")
+    RUNOFF_OBSERVATIONS = "runoff-observations", _("径流观测")
 
 
 class Kind(StrEnum):
@@ -65,6 +67,7 @@ class Kind(StrEnum):
     TEXT = "text"
     DECIMAL = "decimal"
     PERCENT = "percent"  # a decimal that may be written with a trailing %
+    SHARE = "share"  # a fraction 0-1; "35%" reads as 0.35
     INTEGER = "integer"
     BOOLEAN = "boolean"
     DATE = "date"
@@ -216,6 +219,11 @@ def _water_quality() -> tuple[Column, ...]:
         _amount("nh3n_mg_per_l", "氨氮NH3-N（mg/L）"),
         Column("laboratory", "检测单位", Kind.TEXT, "laboratory", "laboratory"),
     )
+
+
+def _share_column(key: str, header: str) -> Column:
+    """A share written as 0-1; empty means 0 (the practice was not used)."""
+    return Column(key, header, Kind.SHARE, key, key, hint="未采用填 0")
 
 
 SEASON_KEY = ("farm_code", "year", "season", "crop")
@@ -506,6 +514,54 @@ LAYOUTS: dict[RecordType, Layout] = {
             ),
             natural_key=("district_code", "date", "point"),
         ),
+        Layout(
+            RecordType.RUNOFF_OBSERVATIONS,
+            RunoffObservation,
+            "径流观测",
+            Anchor.FARM,
+            "farm__town_id",
+            (
+                _farm_code("farm__code", "farm"),
+                Column(
+                    "plot_code",
+                    "监测地块编号",
+                    Kind.TEXT,
+                    "plot_code",
+                    "plot_code",
+                    hint="农场内的监测小区或田块",
+                ),
+                Column("year", "年份", Kind.INTEGER, "year", "year", required=True),
+                Column("season", "季节", Kind.CHOICE, "season", "season", required=True, choices=Season),
+                Column("crop", "作物", Kind.CROP, "crop__code", "crop", required=True),
+                _amount("rainfall_mm", "季内降雨量（mm）", required=True),
+                _amount("n_rate_kg_per_ha", "施氮量（kg N/公顷）"),
+                Column(
+                    "p_rate_kg_per_ha",
+                    "施磷量（kg P/公顷，纯磷）",
+                    Kind.DECIMAL,
+                    "p_rate_kg_per_ha",
+                    "p_rate_kg_per_ha",
+                    hint="纯磷 P = P2O5 × 0.4364",
+                ),
+                _share_column("slow_release_share", "缓控释肥占比（0-1）"),
+                _share_column("side_deep_share", "侧深施肥面积占比（0-1）"),
+                _share_column("fertigation_share", "水肥一体化面积占比（0-1）"),
+                _share_column("straw_return_share", "秸秆还田占比（0-1）"),
+                _amount("tn_load_kg_per_ha", "径流TN负荷（kg/公顷）"),
+                _amount("tp_load_kg_per_ha", "径流TP负荷（kg/公顷）"),
+                Column(
+                    "data_source",
+                    "数据来源",
+                    Kind.CHOICE,
+                    "data_source",
+                    "data_source",
+                    choices=DataSource,
+                    hint="实测；模拟数据仅供演示",
+                ),
+                *_tail(),
+            ),
+            natural_key=("farm_code", "plot_code", "year", "season", "crop"),
+        ),
     )
 }
 
@@ -521,6 +577,7 @@ TYPE_ALIASES = {
     "manure": RecordType.MANURE_FACILITIES,
     "tailwater": RecordType.TAILWATER_SAMPLES,
     "water": RecordType.WATER_SAMPLES,
+    "runoff": RecordType.RUNOFF_OBSERVATIONS,
 }
 
 

@@ -16,6 +16,7 @@ from pathlib import PurePath
 import openpyxl
 import pandas as pd
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 from openpyxl.utils import get_column_letter
 
@@ -35,24 +36,26 @@ MAX_ROWS = 100_000
 # The header is looked for in the first rows, so a title line above it does no harm.
 HEADER_SEARCH_ROWS = 10
 
-MSG_EMPTY_FILE = "文件“{file}”是空的。"
-MSG_FILE_TOO_LARGE = "文件“{file}”超过 {limit} MB，请分批导入。"
-MSG_WRONG_FILE_TYPE = "文件“{file}”不是 Excel（.xlsx）或 CSV（.csv）表格，无法导入。"
-MSG_OLD_EXCEL = "文件“{file}”是旧版 Excel（.xls）格式；请在 Excel 中另存为 .xlsx 后再导入。"
-MSG_BAD_XLSX = "文件“{file}”无法作为 Excel（.xlsx）读取：文件已损坏或不是 Excel 工作簿。"
-MSG_BAD_CSV_ENCODING = "文件“{file}”无法按 UTF-8 或 GB18030 编码读取；请在 Excel 中另存为“CSV UTF-8”。"
-MSG_BAD_CSV = "文件“{file}”无法作为 CSV 读取：{reason}"
-MSG_CSV_RAGGED = "文件“{file}”第 {line} 行的列数多于表头。"
-MSG_NO_ROWS = "文件“{file}”只有表头，没有数据行。"
-MSG_TOO_MANY_ROWS = "文件“{file}”有 {rows} 行数据，超过单次导入上限 {limit} 行；请分批导入。"
-MSG_SHEET_NOT_FOUND = "文件“{file}”中没有名为“{sheet}”的工作表（现有：{sheets}）。"
-MSG_SEVERAL_SHEETS = "文件“{file}”包含多个记录工作表（{sheets}）；请指定要导入的记录类型。"
-MSG_UNKNOWN_TYPE = "未知记录类型“{value}”；可选：{types}。"
-MSG_TYPE_NOT_INFERRED = "无法从工作表名或表头判断文件“{file}”的记录类型；请指定类型：{types}。"
-MSG_UNKNOWN_COLUMN = "无法识别的列“{column}”；请使用模板中的列名。"
-MSG_DUPLICATE_COLUMN = "列“{column}”出现了两次（{first} 列和 {second} 列）。"
-MSG_MISSING_COLUMN = "缺少必填列“{column}”。"
-MSG_UNNAMED_COLUMN = "{letter} 列有数据但没有表头。"
+MSG_EMPTY_FILE = gettext_noop("文件“{file}”是空的。")
+MSG_FILE_TOO_LARGE = gettext_noop("文件“{file}”超过 {limit} MB，请分批导入。")
+MSG_WRONG_FILE_TYPE = gettext_noop("文件“{file}”不是 Excel（.xlsx）或 CSV（.csv）表格，无法导入。")
+MSG_OLD_EXCEL = gettext_noop("文件“{file}”是旧版 Excel（.xls）格式；请在 Excel 中另存为 .xlsx 后再导入。")
+MSG_BAD_XLSX = gettext_noop("文件“{file}”无法作为 Excel（.xlsx）读取：文件已损坏或不是 Excel 工作簿。")
+MSG_BAD_CSV_ENCODING = gettext_noop(
+    "文件“{file}”无法按 UTF-8 或 GB18030 编码读取；请在 Excel 中另存为“CSV UTF-8”。"
+)
+MSG_BAD_CSV = gettext_noop("文件“{file}”无法作为 CSV 读取：{reason}")
+MSG_CSV_RAGGED = gettext_noop("文件“{file}”第 {line} 行的列数多于表头。")
+MSG_NO_ROWS = gettext_noop("文件“{file}”只有表头，没有数据行。")
+MSG_TOO_MANY_ROWS = gettext_noop("文件“{file}”有 {rows} 行数据，超过单次导入上限 {limit} 行；请分批导入。")
+MSG_SHEET_NOT_FOUND = gettext_noop("文件“{file}”中没有名为“{sheet}”的工作表（现有：{sheets}）。")
+MSG_SEVERAL_SHEETS = gettext_noop("文件“{file}”包含多个记录工作表（{sheets}）；请指定要导入的记录类型。")
+MSG_UNKNOWN_TYPE = gettext_noop("未知记录类型“{value}”；可选：{types}。")
+MSG_TYPE_NOT_INFERRED = gettext_noop("无法从工作表名或表头判断文件“{file}”的记录类型；请指定类型：{types}。")
+MSG_UNKNOWN_COLUMN = gettext_noop("无法识别的列“{column}”；请使用模板中的列名。")
+MSG_DUPLICATE_COLUMN = gettext_noop("列“{column}”出现了两次（{first} 列和 {second} 列）。")
+MSG_MISSING_COLUMN = gettext_noop("缺少必填列“{column}”。")
+MSG_UNNAMED_COLUMN = gettext_noop("{letter} 列有数据但没有表头。")
 
 
 @dataclass(frozen=True)
