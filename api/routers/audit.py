@@ -13,7 +13,7 @@ router = Router(tags=["audit"])
 @router.get(
     "/audit",
     response={200: list[AuditEntryOut], 403: ErrorOut, 422: ValidationErrorOut},
-    summary="Change history of the registry and the records, newest first (committee and admins)",
+    summary="Change history of the registry, the records and the reference figures, newest first (committee and admins)",
 )
 def audit(request: HttpRequest, filters: Query[AuditQuery]):
     return audit_list(user=request.auth, **filters.dict())

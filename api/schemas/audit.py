@@ -5,7 +5,13 @@ from ninja import Field, Schema
 
 class AuditQuery(Schema):
     model: str | None = Field(
-        None, description="farms, districts or a record type (e.g. fertiliser-applications)"
+        None,
+        description=(
+            "farms, districts, a record type (e.g. fertiliser-applications), or a reference table "
+            "(crops, crop-coefficients, standard-limits, livestock-thresholds, pig-equivalents, "
+            "wastewater-coefficients, reference-values, targets, baselines, season-rainfall, "
+            "runoff-model-versions)"
+        ),
     )
     since: dt.datetime | None = Field(None, description="Only entries at or after this time")
     farm: str | None = Field(None, description="Only entries of this farm (farm code)")

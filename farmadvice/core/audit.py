@@ -14,14 +14,26 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.accounts import access
 from farmadvice.core.errors import PermissionDenied, ValidationFailed
+from farmadvice.indicators.models import Baseline, Target
 from farmadvice.practices import selectors as practices
+from farmadvice.reference.models import (
+    Crop,
+    CropCoefficient,
+    LivestockThreshold,
+    PigEquivalent,
+    ReferenceValue,
+    StandardLimit,
+    WastewaterCoefficient,
+)
 from farmadvice.registry.models import Farm, IrrigationDistrict
+from farmadvice.runoff.models import RunoffModelVersion, SeasonRainfall
 
-MSG_AUDIT_ROLE = "只有委员会和管理员可以查看修改记录。"
-MSG_UNKNOWN_MODEL = "未知的记录类型：{value}（可选：{choices}）"
+MSG_AUDIT_ROLE = gettext_noop("只有委员会和管理员可以查看修改记录。")
+MSG_UNKNOWN_MODEL = gettext_noop("未知的记录类型：{value}（可选：{choices}）")
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 MAX_LIMIT = 500
@@ -33,6 +45,22 @@ AUDITED: dict[str, type[Model]] = {
     "districts": IrrigationDistrict,
     **{slug: kind.model for slug, kind in KINDS.items()},
 }
+# The reference figures the indicators, the advice and the model read (editable in the admin), and the
+# runoff model versions (their activation): a changed limit or target changes the committee's figures.
+REFERENCE: dict[str, type[Model]] = {
+    "crops": Crop,
+    "crop-coefficients": CropCoefficient,
+    "standard-limits": StandardLimit,
+    "livestock-thresholds": LivestockThreshold,
+    "pig-equivalents": PigEquivalent,
+    "wastewater-coefficients": WastewaterCoefficient,
+    "reference-values": ReferenceValue,
+    "targets": Target,
+    "baselines": Baseline,
+    "season-rainfall": SeasonRainfall,
+    "runoff-model-versions": RunoffModelVersion,
+}
+AUDITED.update(REFERENCE)
 
 
 @dataclass(frozen=True)
@@ -51,8 +79,8 @@ def _farm_filter(model_name: str, farm_code: str) -> Q | None:
     model = AUDITED[model_name]
     if model is Farm:
         return Q(code=farm_code)
-    if model is IrrigationDistrict:
-        return None
+    if model_name not in KINDS:
+        return None  # districts and the reference figures belong to no farm
     kind = KINDS[model_name]
     if kind.parent == "farm":
         return Q(farm__code=farm_code)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
 
 from farmadvice.core.audit import MSG_AUDIT_ROLE
-from tests.factories.practices import crop
+from tests.factories.practices import crop, reference_value
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +70,24 @@ def test_unknown_model_is_a_field_error(world, api_client):
     response = api_client(world["admin"]).get("/audit?model=nope")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "payload", "model"]
+
+
+def test_a_changed_reference_figure_is_in_the_audit_with_who_changed_it(world, api_client):
+    """Reference figures drive the committee's rates: an edit (in the admin) is listed like a record's."""
+    figure = reference_value("large_n_rate_warning_kg_per_mu", "40", "kg N/亩")
+    figure.value = Decimal("35")
+    figure._history_user = world["admin"]  # what simple-history's middleware sets for an admin edit
+    figure.save()
+    response = api_client(world["committee"]).get("/audit?model=reference-values")
+    assert response.status_code == 200
+    [changed, _created] = response.json()
+    assert (changed["action"], changed["user"], changed["changed_fields"]) == ("changed", "admin", ["value"])
+    assert changed["object_id"] == str(figure.pk)
+    # a farm filter cannot select reference figures: they belong to no farm
+    assert api_client(world["committee"]).get("/audit?model=reference-values&farm=CQ-A").json() == []
+
+
+def test_an_unknown_model_is_refused_naming_the_reference_tables_too(world, api_client):
+    response = api_client(world["committee"]).get("/audit?model=nonsense")
+    assert response.status_code == 422
+    assert "standard-limits" in str(response.json())
