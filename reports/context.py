@@ -18,9 +18,10 @@ indicators, so a report and the figures it prints rest on the same values.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from django.db.models import Count, DecimalField, F, Q, Sum
+from django.db.models import Count, DecimalField, F, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,8 @@ from farmadvice.charts import (
 from farmadvice.core.errors import ApplicationError
 from farmadvice.core.models import Status
 from farmadvice.indicators import formulas, queries
-from farmadvice.indicators.models import Indicator, ScopeKind, Target
+from farmadvice.indicators.compliance import TargetView, targets_applying
+from farmadvice.indicators.models import Indicator
 from farmadvice.indicators.queries.livestock import livestock_farms
 from farmadvice.indicators.reference import ReferenceUse, reference_date, standard_levels
 from farmadvice.practices.models import CropSeason, TailwaterSample
@@ -60,6 +62,9 @@ from reports.sections import (
     TailwaterSampleRow,
     TailwaterSection,
 )
+
+if TYPE_CHECKING:
+    from farmadvice.runoff.services import FarmScenarios
 
 # Rounding of the displayed difference: a farm 0.04 kg N/mu over the rate is shown as "0.0", not "above".
 _DISPLAY_KG = 1
@@ -111,33 +116,10 @@ def _reference_source(label: str, use: ReferenceUse) -> DataSource:
     )
 
 
-def targets_for(farm: Farm, year: int) -> dict[str, Target]:
-    """The target each indicator is read against for this farm and year.
-
-    The farm's town's target before the district's. Of the target years, the report's own year; else the
-    latest earlier one (a target still standing, e.g. the 2020 straw plan); else the next later one (the
-    target being worked towards, e.g. manure facilities by 2027). Of the rows for that year, the one in
-    force on 31 December of the report year (latest `valid_from`).
-    """
-    rows = Target.objects.filter(
-        Q(scope=ScopeKind.TOWN, town_id=farm.town_id) | Q(scope=ScopeKind.DISTRICT),
-        valid_from__lte=reference_date(year),
-    ).order_by("indicator", "-valid_from")
-    chosen: dict[str, Target] = {}
-    for indicator in {row.indicator for row in rows}:
-        candidates = [row for row in rows if row.indicator == indicator]
-        for scope_rows in (
-            [row for row in candidates if row.scope == ScopeKind.TOWN],
-            [row for row in candidates if row.scope == ScopeKind.DISTRICT],
-        ):
-            if not scope_rows:
-                continue
-            years = {row.year for row in scope_rows}
-            earlier = [y for y in years if y <= year]
-            target_year = max(earlier) if earlier else min(years)
-            chosen[indicator] = next(row for row in scope_rows if row.year == target_year)
-            break
-    return chosen
+def targets_for(farm: Farm, year: int) -> dict[str, TargetView]:
+    """The target each indicator is read against for this farm and year: its town's, by the committee's
+    rule (`indicators.compliance.targets_applying`), so a report and the dashboard never disagree."""
+    return targets_applying(year=year, town_code=farm.town.code)
 
 
 def _median(values: pd.Series) -> float | None:
@@ -197,6 +179,7 @@ def indicator_section(farm: Farm, year: int, *, town: queries.Selection | None =
                 farm_value=float(value),
                 target_value=target_value,
                 direction=target.direction if target is not None else None,
+                target_year=target.year if target is not None else None,
                 town_median=_median(result.frame["value"]),
                 met=target.is_met(float(value)) if target is not None else None,
                 provisional=bool(result.provisional),
@@ -340,12 +323,13 @@ def _interval(estimate: object | None) -> Interval | None:
     return Interval(estimate.value, estimate.low, estimate.high)  # type: ignore[attr-defined]
 
 
-def load_section(farm: Farm, year: int) -> LoadSection:
+def load_section(farm: Farm, year: int, *, scenarios: FarmScenarios | None = None) -> LoadSection:
     """Estimated TN and TP runoff loads (INDICATORS.md §9), now and under the advice, with 95 % intervals.
 
     From farmadvice/runoff: the active model's predictions, and the `all_advised` scenario (every advised
     practice change at once) for "under the advice"; seasons the model cannot answer fall back to the export
-    coefficients, which carry no interval, and the section says so.
+    coefficients, which carry no interval, and the section says so. `scenarios`: the farm's
+    `farm_scenarios` for the year when the caller has them (the report shares them with the advice).
     """
     from farmadvice.runoff.services import farm_loads, farm_scenarios
 
@@ -362,7 +346,8 @@ def load_section(farm: Farm, year: int) -> LoadSection:
                 ),
             )
         )
-    scenarios = farm_scenarios(user=queries.SYSTEM_READER, code=farm.code, year=year)
+    if scenarios is None:
+        scenarios = farm_scenarios(user=queries.SYSTEM_READER, code=farm.code, year=year)
     rows = []
     for target, name in (("tn", "TN"), ("tp", "TP")):
         total = loads.total(target)
@@ -414,12 +399,13 @@ def load_section(farm: Farm, year: int) -> LoadSection:
     )
 
 
-def advice_section(farm: Farm, year: int, *, loads: LoadSection, nutrients: NutrientSection) -> AdviceSection:
-    """Ranked recommendations, each with the model's expected load reduction (farmadvice/advice)."""
+def advice_section(farm: Farm, year: int, *, scenarios: FarmScenarios | None = None) -> AdviceSection:
+    """Ranked recommendations, each with the model's expected load reduction (farmadvice/advice).
+    `scenarios` as for `load_section`."""
     from farmadvice.advice.engine import farm_advice
     from farmadvice.advice.report import advice_report_section
 
-    return advice_report_section(farm_advice(farm=farm, year=year))
+    return advice_report_section(farm_advice(farm=farm, year=year, scenarios=scenarios))
 
 
 # --- Tailwater (INDICATORS.md §7) ----------------------------------------------------------------
@@ -689,11 +675,15 @@ def report_context(
     `issue` is the archive record this copy will carry; without it the copy is an unarchived draft dated
     now. `town` is a `town_selection` to reuse (a batch passes the same one for every farm of a town).
     """
+    from farmadvice.runoff import services as runoff_services
+
     with translation.override(language):
         indicators = indicator_section(farm, year, town=town)
         nutrients = nutrient_section(farm, year)
-        loads = load_section(farm, year)
-        advice = advice_section(farm, year, loads=loads, nutrients=nutrients)
+        # The scenarios are the costliest part of a report; the loads and the advice share one computation.
+        scenarios = runoff_services.farm_scenarios(user=queries.SYSTEM_READER, code=farm.code, year=year)
+        loads = load_section(farm, year, scenarios=scenarios)
+        advice = advice_section(farm, year, scenarios=scenarios)
         return ReportContext(
             farm=farm_identity(farm),
             year=year,

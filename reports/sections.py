@@ -70,6 +70,7 @@ class IndicatorRow:
     farm_value: float | None
     target_value: float | None = None
     direction: Literal["at_least", "at_most"] | None = None
+    target_year: int | None = None  # a later year's target is the one being worked toward
     town_median: float | None = None
     met: bool | None = None
     provisional: bool = False

@@ -33,6 +33,8 @@ from enum import StrEnum
 from typing import Any
 
 import pandas as pd
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.core.models import Status as SourceStatus
 from farmadvice.indicators.models import Direction, Indicator, Target
@@ -54,11 +56,12 @@ from farmadvice.indicators.queries.common import (
 )
 from farmadvice.indicators.reference import ReferenceUse, reference_date, unique_uses
 
-MSG_STRAW_OVER_COLLECTABLE = (
+MSG_STRAW_OVER_COLLECTABLE = gettext_noop(
     "{code} {name}：秸秆利用量 {utilised} t 高于可收集量 {collectable} t（如实报告，不封顶）"
 )
-MSG_FILM_OVER_USED = "{code} {name}：农膜回收量 {recovered} kg 高于使用量 {used} kg（如实报告，不封顶）"
-MSG_NOT_SAMPLED = tailwater_queries.MSG_NOT_SAMPLED
+MSG_FILM_OVER_USED = gettext_noop(
+    "{code} {name}：农膜回收量 {recovered} kg 高于使用量 {used} kg（如实报告，不封顶）"
+)
 
 # How many farms an area- or tonne-based figure rests on.
 COUNTED_COLUMN = {
@@ -100,6 +103,10 @@ class TargetView:
     status: str
     valid_from: dt.date
     due: bool
+
+    def is_met(self, value: float | None) -> bool | None:
+        """As `Target.is_met`: None when the value is missing."""
+        return Target(value=self.value, direction=self.direction).is_met(value)
 
     def use(self, indicator: str) -> ReferenceUse:
         where = self.town_code or DISTRICT_CODE
@@ -247,12 +254,24 @@ def choose_target(candidates: Sequence[TargetView], *, year: int, town_code: str
     return min(applicable, key=rank, default=None)
 
 
+def targets_applying(*, year: int, town_code: str | None) -> dict[str, TargetView]:
+    """The target each indicator is judged against in `year` for a town (None: the whole district), by
+    the rule of the module docstring. The one rule for every reader: compliance, the farm pages and the
+    reports."""
+    candidates = _targets(year, Indicator.values)
+    chosen = {
+        indicator: choose_target(views, year=year, town_code=town_code)
+        for indicator, views in candidates.items()
+    }
+    return {indicator: view for indicator, view in chosen.items() if view is not None}
+
+
 def _judge(target: TargetView | None, value: Any) -> tuple[bool | None, float | None, ComplianceStatus]:
     if value is None or isinstance(value, str):
         return None, None, ComplianceStatus.MISSING if value is None else ComplianceStatus.NO_TARGET
     if target is None:
         return None, None, ComplianceStatus.NO_TARGET
-    met = Target(value=target.value, direction=target.direction).is_met(value)
+    met = target.is_met(value)
     gap = target.value - value if target.direction == Direction.AT_LEAST else value - target.value
     if not target.due:
         return met, gap, ComplianceStatus.WORKING_TOWARD
@@ -340,7 +359,7 @@ def _behind(sel: Selection) -> _Behind:
     over = straw_queries.straw_over_collectable_farms(sel)
     behind.flags[Indicator.STRAW_UTILISATION] = _flags(
         over,
-        lambda row: MSG_STRAW_OVER_COLLECTABLE.format(
+        lambda row: _(MSG_STRAW_OVER_COLLECTABLE).format(
             code=row["farm_code"],
             name=row["farm_name"],
             utilised=livestock_queries.amount_text(row["utilised_t"]),
@@ -350,7 +369,7 @@ def _behind(sel: Selection) -> _Behind:
     film_over = film_queries.film_over_used_farms(sel)
     behind.flags[Indicator.FILM_RECOVERY] = _flags(
         film_over,
-        lambda row: MSG_FILM_OVER_USED.format(
+        lambda row: _(MSG_FILM_OVER_USED).format(
             code=row["farm_code"],
             name=row["farm_name"],
             recovered=livestock_queries.amount_text(row["recovered_kg"]),

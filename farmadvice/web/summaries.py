@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from farmadvice.accounts import access
 from farmadvice.core.errors import ApplicationError
 from farmadvice.indicators import queries
-from farmadvice.indicators.models import Direction, Indicator, Target
+from farmadvice.indicators.compliance import TargetView, targets_applying
+from farmadvice.indicators.models import Direction, Indicator
 from farmadvice.registry.models import Farm
 from farmadvice.web.formatting import (
     StatusView,
@@ -39,7 +40,7 @@ class IndicatorLine:
     unit: str
     section: str
     value: float
-    target: Target | None
+    target: TargetView | None
     town_median: float | None
     status: StatusView
     gap: float | None
@@ -79,13 +80,11 @@ class FarmIndicatorsView:
         return next((line.value for line in self.lines if line.key == key), None)
 
 
-def _targets(farm: Farm, year: int) -> dict[str, Target]:
-    from reports.context import targets_for
-
-    return targets_for(farm, year)
+def _targets(farm: Farm, year: int) -> dict[str, TargetView]:
+    return targets_applying(year=year, town_code=farm.town.code)
 
 
-def _judge(value: float, target: Target | None, year: int, unit: str) -> tuple[StatusView, float | None]:
+def _judge(value: float, target: TargetView | None, year: int, unit: str) -> tuple[StatusView, float | None]:
     if target is None:
         return status_view("no_target"), None
     met = bool(target.is_met(value))
@@ -233,8 +232,7 @@ def farm_advice(
 
     indicators = indicators or farm_indicator_lines(user=user, farm=farm, year=year)
     nutrients = report_context.nutrient_section(farm, year)
-    loads = report_context.load_section(farm, year)
-    advice = report_context.advice_section(farm, year, loads=loads, nutrients=nutrients)
+    advice = report_context.advice_section(farm, year)
     manure = report_context.manure_section(farm, year)
     tailwater = report_context.tailwater_section(farm, year)
 

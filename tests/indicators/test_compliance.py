@@ -199,3 +199,21 @@ def test_command_json(data):
 def test_command_refuses_an_unknown_town(data):
     with pytest.raises(CommandError, match="乡镇不存在：Atlantis"):
         run("--year", "2025", "--town", "Atlantis")
+
+
+def test_the_reports_and_farm_pages_read_each_indicator_against_the_dashboards_target(data):
+    """One rule for every reader: with straw targets for 2020 (96 %) and 2030 (99 %) and a town's own
+    target for 2030 (98 %), 2025 is judged against the nearest later one -- the town's, the same year as
+    the district's -- on the dashboard, in the report and on the farm page alike."""
+    from farmadvice.indicators.compliance import targets_applying
+    from reports.context import targets_for
+
+    target("straw_utilisation_pct", "99", year=2030)
+    target("straw_utilisation_pct", "98", year=2030, town=data["chengqiao"])
+    report = compliance_report(user=SYSTEM_READER, year=YEAR)
+    dashboard = row(report, "straw_utilisation_pct", CHENGQIAO).target
+    in_report = targets_for(data["farm_a"], YEAR)["straw_utilisation_pct"]
+    assert (dashboard.value, dashboard.year, dashboard.town_code) == (98.0, 2030, CHENGQIAO)
+    assert in_report == dashboard
+    assert targets_applying(year=YEAR, town_code=None)["straw_utilisation_pct"].value == 99.0
+    assert in_report.is_met(97.5) is False and in_report.is_met(None) is None
