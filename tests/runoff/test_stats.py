@@ -24,6 +24,7 @@ from farmadvice.runoff.stats import (
     RAINFALL,
     RATE,
     SIDE_DEEP,
+    SLOW_RELEASE,
     STRAW_RETURN,
     FittedModel,
     InsufficientDataError,
@@ -37,6 +38,7 @@ from farmadvice.runoff.stats import (
     simulate_training_data,
     training_fingerprint,
 )
+from farmadvice.runoff.stats import data as stats_data
 from farmadvice.runoff.stats.data import (
     EMPTY_TEXT,
     LOAD_NOT_POSITIVE,
@@ -530,6 +532,32 @@ def test_fold_fits_equal_statsmodels_fits_on_the_same_rows(arrays):
         assert gamma.dispersion[k] == pytest.approx(reference.scale, rel=1e-8)
 
 
+def test_closed_form_fold_fits_equal_statsmodels_fits_on_the_same_rows(arrays):
+    """log_ols's cross-validation fits come from per-fold sums of squares and cross-products: each is
+    statsmodels' OLS on its fold's training rows, with the smearing factor of those rows, and each row's
+    held-out prediction is that of the fit that left it out."""
+    matrix, load, _ = arrays
+    folds = engines.make_folds(len(load), 5, seed=0)
+    fits, fitted = engines.ols_fold_fits(matrix, np.log(load), folds)
+    for k in range(5):
+        rows = folds.fold != k
+        reference = sm.OLS(np.log(load[rows]), matrix[rows]).fit()
+        np.testing.assert_allclose(fits.params[:, k], reference.params, rtol=1e-8, atol=1e-12)
+        assert fits.sigma2[k] == pytest.approx(reference.scale, rel=1e-10)
+        assert fits.smearing[k] == pytest.approx(np.mean(np.exp(reference.resid)), rel=1e-10)
+        np.testing.assert_allclose(fitted[~rows], matrix[~rows] @ reference.params, rtol=1e-10, atol=1e-12)
+
+
+def test_folds_hold_every_row_out_exactly_once_in_folds_of_near_equal_size():
+    folds = engines.make_folds(1003, 5, seed=3)
+    assert sorted(folds.order) == list(range(1003))
+    sizes = np.diff(folds.bounds)
+    assert sizes.sum() == 1003 and sizes.max() - sizes.min() <= 1
+    for k in range(5):
+        assert (folds.fold[folds.order[folds.bounds[k] : folds.bounds[k + 1]]] == k).all()
+    np.testing.assert_array_equal(engines.fold_masks(1003, 5, seed=3), folds.fold[:, None] != np.arange(5))
+
+
 def test_random_intercept_reml_equals_statsmodels_mixedlm(arrays):
     matrix, load, groups = arrays
     fit = engines.random_intercept_fit(matrix, np.log(load), groups, 12)
@@ -564,6 +592,40 @@ def test_the_fingerprint_ignores_row_order_index_and_other_columns(tn_data):
     changed = tn_data.copy()
     changed.loc[0, RAINFALL] += 1e-9
     assert training_fingerprint(changed) != reference
+
+
+def test_the_fingerprint_of_given_rows_does_not_change_between_releases():
+    """A version stores its fingerprint, and later fits compare theirs with it: the serialisation is pinned
+    (changing it needs a new data.FINGERPRINT_FORMAT). The rows include a duplicate and a -0.0."""
+    frame = pd.DataFrame(
+        {
+            LOAD: [12.5, 3.0, 7.25, 12.5],
+            RATE: [250, 0, 180, 250],
+            RAINFALL: [700.0, 650.5, 900.0, 700.0],
+            CROP: ["rice", "wheat", "rice", "rice"],
+            SLOW_RELEASE: [0.0, 0.5, -0.0, 0.0],
+            SIDE_DEEP: [1, 0, 0, 1],
+            FERTIGATION: [0.0, 0.0, 1.0, 0.0],
+            STRAW_RETURN: [1, 1, 0, 1],
+            DISTRICT: ["D02", "D01", "D02", "D02"],
+        }
+    )
+    expected = "4105d0b94736e8a18d370f52d594a46d2bd216aab186ec2515c4957c486c72f1"
+    assert training_fingerprint(frame) == expected
+    assert training_fingerprint(frame.iloc[::-1]) == expected
+
+
+def test_the_fingerprint_ignores_row_order_when_rows_repeat_or_keys_collide(tn_data, monkeypatch):
+    """Rows are ordered by a 64-bit key of their bytes; repeated rows share a key, and should two different
+    rows ever share one, the rows are ordered by their bytes instead. Either way row order does not count."""
+    repeated = pd.concat([tn_data, tn_data.iloc[:50]])
+    assert training_fingerprint(repeated.sample(frac=1.0, random_state=2)) == training_fingerprint(repeated)
+    monkeypatch.setattr(stats_data, "_row_keys", lambda columns: np.zeros(len(columns[0]), dtype=np.uint64))
+    collided = training_fingerprint(repeated)
+    assert training_fingerprint(repeated.sample(frac=1.0, random_state=3)) == collided
+    changed = repeated.copy()
+    changed.iloc[0, changed.columns.get_loc(RAINFALL)] += 1e-9
+    assert training_fingerprint(changed) != collided
 
 
 def test_simulated_data_are_labelled_and_match_the_published_figures():

@@ -10,7 +10,8 @@ figures per method, all on held-out rows:
 * `mae_kg_per_ha`: mean absolute error of the predicted mean load, kg/ha.
 
 The fits per fold are the exact estimators of `engines.py` (the same as statsmodels'), with the dispersion,
-smearing factor or variance components re-estimated on each training fold.
+smearing factor or variance components re-estimated on each training fold. log_ols's k fits come in closed form
+from per-fold sums of squares and cross-products (`engines.ols_fold_fits`).
 """
 
 from __future__ import annotations
@@ -48,23 +49,26 @@ def cross_validate(
     groups: np.ndarray | None = None,
     n_groups: int = 0,
     gamma_start: np.ndarray | None = None,
+    log_load: np.ndarray | None = None,
 ) -> tuple[CVResult, ...]:
-    """One `CVResult` per method, all on the same folds. mixedlm needs `groups` (codes < n_groups)."""
-    train = engines.fold_masks(len(load), k_folds, seed)
-    fold = np.argmin(train, axis=1)
+    """One `CVResult` per method, all on the same folds. mixedlm needs `groups` (codes < n_groups).
+
+    `log_load` is np.log(load), for a caller that has it already.
+    """
+    folds = engines.make_folds(len(load), k_folds, seed)
+    fold = folds.fold
     rows = np.arange(len(load))
-    log_load = np.log(load)
+    if log_load is None:
+        log_load = np.log(load)
     results = []
     for method in methods:
         if method == LOG_OLS:
-            fits = engines.ols_fits(matrix, log_load, train)
-            eta = (matrix @ fits.params)[rows, fold]
+            fits, mean_log = engines.ols_fold_fits(matrix, log_load, folds)
             variance = fits.sigma2[fold]
-            log_density = lognormal_logpdf(load, eta, variance)
-            mean_log = eta
-            mean = fits.smearing[fold] * np.exp(eta)
+            log_density = lognormal_logpdf(log_load, mean_log, variance)
+            mean = fits.smearing[fold] * np.exp(mean_log)
         elif method == GAMMA_GLM:
-            fits = engines.gamma_fits(matrix, load, train, start=gamma_start)
+            fits = engines.gamma_fits(matrix, load, folds.train_masks(), start=gamma_start)
             eta = (matrix @ fits.params)[rows, fold]
             shape = 1.0 / fits.dispersion[fold]
             mean = np.exp(eta)
@@ -73,6 +77,7 @@ def cross_validate(
         elif method == MIXEDLM:
             if groups is None:
                 raise ValueError("mixedlm cross-validation needs district groups.")
+            train = folds.train_masks()
             mean_log = np.empty(len(load))
             variance = np.empty(len(load))
             for k in range(k_folds):
@@ -80,7 +85,7 @@ def cross_validate(
                 held = fold == k
                 mean_log[held] = matrix[held] @ fit.params + fit.blup[groups[held]]
                 variance[held] = fit.sigma2 + fit.blup_variance[groups[held]]
-            log_density = lognormal_logpdf(load, mean_log, variance)
+            log_density = lognormal_logpdf(log_load, mean_log, variance)
             mean = np.exp(mean_log + variance / 2.0)
         else:
             raise ValueError(f"Unknown method {method!r}.")

@@ -144,15 +144,18 @@ def fingerprint_of(data: RunoffData) -> str:
     if data.district_codes is not None:
         columns.append(DISTRICT)
         arrays.append(data.district_codes)
-    matrix = np.ascontiguousarray(np.column_stack(arrays), dtype="<f8") + 0.0
-    keys = _row_keys(matrix)
-    order = np.argsort(keys, kind="stable")
-    same_key = keys[order][1:] == keys[order][:-1]
-    if same_key.any():
-        ordered = matrix[order]
-        if (ordered[1:][same_key] != ordered[:-1][same_key]).any():
-            as_bytes = matrix.view(np.dtype((np.void, matrix.shape[1] * 8))).ravel()
-            order = np.argsort(as_bytes, kind="stable")
+    matrix = np.empty((data.n, len(arrays)), dtype="<f8")
+    for j, values in enumerate(arrays):
+        np.add(values, 0.0, out=matrix[:, j])
+    keys = _row_keys(arrays)
+    # Rows that share a key are identical unless two rows collide, so any sort of the keys is canonical then.
+    order = np.argsort(keys)
+    ordered = matrix.take(order, axis=0)
+    sorted_keys = keys.take(order)
+    same_key = sorted_keys[1:] == sorted_keys[:-1]
+    if same_key.any() and (ordered[1:][same_key] != ordered[:-1][same_key]).any():
+        as_bytes = matrix.view(np.dtype((np.void, matrix.shape[1] * 8))).ravel()
+        ordered = matrix.take(np.argsort(as_bytes, kind="stable"), axis=0)
     header = {
         "format": FINGERPRINT_FORMAT,
         "columns": columns,
@@ -161,16 +164,15 @@ def fingerprint_of(data: RunoffData) -> str:
     }
     digest = hashlib.sha256(json.dumps(header, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     digest.update(b"\n")
-    digest.update(matrix[order].tobytes())
+    digest.update(ordered)
     return digest.hexdigest()
 
 
-def _row_keys(matrix: np.ndarray) -> np.ndarray:
+def _row_keys(columns: list[np.ndarray]) -> np.ndarray:
     """A 64-bit key per row, mixed from its float64 bit patterns (a splitmix64-style step per column)."""
-    bits = matrix.view("<u8")
-    keys = np.full(len(matrix), 0x9E3779B97F4A7C15, dtype=np.uint64)
-    for j in range(bits.shape[1]):
-        keys ^= bits[:, j]
+    keys = np.full(len(columns[0]), 0x9E3779B97F4A7C15, dtype=np.uint64)
+    for values in columns:
+        keys ^= np.add(values, 0.0, dtype="<f8").view("<u8")
         keys *= np.uint64(0xBF58476D1CE4E5B9)
         keys ^= keys >> np.uint64(31)
     return keys

@@ -112,9 +112,10 @@ def build_training_design(data: RunoffData) -> TrainingDesign:
     if len(levels) == 1:
         notes.append(f"crop: only {levels[0]!r} in the training data, so no crop effect is estimated")
     columns = candidate_columns(levels)
+    every_row = bool(rows.all())
     full = _full_matrix(
-        {name: values[rows] for name, values in data.numeric.items()},
-        new_code[data.crop_codes[rows]],
+        data.numeric if every_row else {name: values[rows] for name, values in data.numeric.items()},
+        new_code[data.crop_codes if every_row else data.crop_codes[rows]],
         len(levels),
     )
     kept, dropped = _supported_columns(full, columns)
@@ -125,7 +126,7 @@ def build_training_design(data: RunoffData) -> TrainingDesign:
         terms=tuple(columns[j] for j in kept),
         dropped=tuple(dropped),
     )
-    return TrainingDesign(np.ascontiguousarray(full[:, kept]), spec, rows, tuple(notes))
+    return TrainingDesign(_select_columns(full, kept), spec, rows, tuple(notes))
 
 
 def prediction_design(spec: DesignSpec, data: RunoffData) -> np.ndarray:
@@ -162,18 +163,27 @@ def prediction_design(spec: DesignSpec, data: RunoffData) -> np.ndarray:
                 term=term.name,
                 reason=term.reason,
             )
-    return np.ascontiguousarray(full[:, [position[name] for name in spec.terms]])
+    return _select_columns(full, [position[name] for name in spec.terms])
 
 
 def _full_matrix(numeric: Mapping[str, np.ndarray], crop_codes: np.ndarray, n_levels: int) -> np.ndarray:
+    """All candidate columns, column-major: each column is written, checked and read whole, and it is the
+    layout LAPACK works in (statsmodels' checks of the columns are several times faster on it)."""
     n_crop = n_levels - 1
-    matrix = np.empty((len(crop_codes), n_crop + 3 + len(PRACTICE_COLUMNS)))
+    matrix = np.empty((len(crop_codes), n_crop + 3 + len(PRACTICE_COLUMNS)), order="F")
     matrix[:, 0] = 1.0
-    if n_crop:
-        matrix[:, 1 : 1 + n_crop] = crop_codes[:, None] == np.arange(1, n_levels)
+    for j in range(n_crop):
+        np.equal(crop_codes, j + 1, out=matrix[:, 1 + j], casting="unsafe")
     for j, name in enumerate((RATE, RAINFALL, *PRACTICE_COLUMNS)):
         matrix[:, 1 + n_crop + j] = numeric[name]
     return matrix
+
+
+def _select_columns(matrix: np.ndarray, kept: list[int]) -> np.ndarray:
+    """The kept columns of a column-major matrix, still column-major (the matrix itself when all are kept)."""
+    if kept == list(range(matrix.shape[1])):
+        return matrix
+    return np.asfortranarray(matrix.T[kept].T)
 
 
 def _supported_columns(matrix: np.ndarray, columns: tuple[str, ...]) -> tuple[list[int], list[DroppedTerm]]:
@@ -181,9 +191,10 @@ def _supported_columns(matrix: np.ndarray, columns: tuple[str, ...]) -> tuple[li
 
     The collinearity check works on the Gram matrix of the norm-scaled columns: one pass over the data.
     """
-    norms = np.sqrt(np.einsum("ij,ij->j", matrix, matrix))
+    gram = matrix.T @ matrix
+    norms = np.sqrt(np.diag(gram))
     safe = np.where(norms > 0, norms, 1.0)
-    gram = (matrix.T @ matrix) / np.outer(safe, safe)
+    gram = gram / np.outer(safe, safe)
     kept: list[int] = [0]
     dropped: list[DroppedTerm] = []
     for j in range(1, len(columns)):
@@ -214,8 +225,12 @@ def _too_little_variation(values: np.ndarray) -> tuple[float, str] | None:
     if min(zeros, n - zeros) >= MIN_OBSERVATIONS_PER_EFFECT:
         return None  # whichever value is the most common, at least that many rows differ from it
     if n >= 2 * MIN_OBSERVATIONS_PER_EFFECT:
-        # A value held by more than n - MIN rows holds more than half of them, so it is the median.
-        mode = float(np.median(values))
+        # A value held by more than n - MIN rows holds more than MIN of the first 2 MIN rows: only the most
+        # common of those can be it, and it needs one count over the column.
+        head, head_counts = np.unique(values[: 2 * MIN_OBSERVATIONS_PER_EFFECT], return_counts=True)
+        if head_counts.max() <= MIN_OBSERVATIONS_PER_EFFECT:
+            return None
+        mode = float(head[np.argmax(head_counts)])
         count = int(np.count_nonzero(values == mode))
     else:
         counts = pd.Series(values).value_counts(sort=True)

@@ -4,7 +4,8 @@ The reported fit is always statsmodels' (`models.py`). These functions compute t
 training folds at once, which statsmodels would do one slow fit at a time; the tests check them against
 statsmodels on the full data.
 
-* OLS on log load: the normal equations, one fold's Gram matrix subtracted from the whole one.
+* OLS on log load: the normal equations, one fold's Gram matrix subtracted from the whole one. For k-fold
+  cross-validation (`ols_fold_fits`) the same holds for X'y, so all k fits cost one pass over the rows.
 * Gamma GLM with log link: Fisher scoring. For this family and link the working weights are all 1
   (w = 1 / (V(mu) g'(mu)^2) = 1 / (mu^2 mu^-2)), so every iteration is a least-squares solve against the
   same X'X; all folds iterate together as the columns of one matrix.
@@ -31,14 +32,43 @@ LOG_LAMBDA_GRID = np.linspace(-14.0, 8.0, 45)
 
 def column_scale(matrix: np.ndarray) -> np.ndarray:
     """Root-mean-square of each column (1 for an all-zero column)."""
-    rms = np.sqrt((matrix * matrix).sum(axis=0) / len(matrix))
+    rms = np.sqrt(np.einsum("ij,ij->j", matrix, matrix) / len(matrix))
     return np.where(rms > 0, rms, 1.0)
+
+
+@dataclass(frozen=True, eq=False)
+class Folds:
+    """A k-fold split of n rows: `fold[i]` is the fold that holds row i out.
+
+    `order` lists the rows fold by fold, fold k's rows being `order[bounds[k]:bounds[k + 1]]`.
+    """
+
+    fold: np.ndarray
+    order: np.ndarray
+    bounds: np.ndarray
+
+    @property
+    def k(self) -> int:
+        return len(self.bounds) - 1
+
+    def train_masks(self) -> np.ndarray:
+        """An n x k boolean matrix: True where a row trains fold k."""
+        return self.fold[:, None] != np.arange(self.k)
+
+
+def make_folds(n: int, k_folds: int, seed: int) -> Folds:
+    """Deal the rows into k folds at random (seeded): row i goes to fold position_i mod k, with the positions a
+    random permutation of 0 .. n - 1, so the folds differ in size by at most one row."""
+    fold = np.random.default_rng(seed).permutation(n) % k_folds
+    # A stable sort of the smallest integer type (a radix sort): each fold's rows stay in ascending order,
+    # so gathering them reads the data front to back.
+    order = np.argsort(fold.astype(np.min_scalar_type(k_folds - 1)), kind="stable")
+    return Folds(fold, order, np.concatenate(([0], np.cumsum(np.bincount(fold, minlength=k_folds)))))
 
 
 def fold_masks(n: int, k_folds: int, seed: int) -> np.ndarray:
     """An n x k boolean matrix: True where a row trains fold k. Each row is held out exactly once."""
-    assignment = np.random.default_rng(seed).permutation(n) % k_folds
-    return assignment[:, None] != np.arange(k_folds)
+    return make_folds(n, k_folds, seed).train_masks()
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,6 +94,45 @@ def ols_fits(matrix: np.ndarray, log_load: np.ndarray, train: np.ndarray) -> Log
     sigma2 = np.einsum("ik,ik->k", weights, residuals**2) / (n_train - p)
     smearing = np.einsum("ik,ik->k", weights, np.exp(residuals)) / n_train
     return LogNormalFits(params / scale[:, None], sigma2, smearing)
+
+
+def ols_fold_fits(matrix: np.ndarray, log_load: np.ndarray, folds: Folds) -> tuple[LogNormalFits, np.ndarray]:
+    """OLS of log load for each fold's training rows, and each row's fitted log load from the fit that held it out.
+
+    From sufficient statistics: with Z = [X y], fold k's training Z'Z is the whole Z'Z less fold k's own, so
+    the k fits cost one pass over the rows and k solves of p x p (column-scaled, as everywhere here). The
+    residual variance and Duan's smearing factor need every training row's residual under every fit: one
+    k x n product, and exp(residual) of each fit's training rows, which the fold-by-fold order keeps in two
+    contiguous runs.
+    """
+    n, p = matrix.shape
+    # Z' with the rows in fold order, so that a fold's rows are one run of columns. (The indices are in range;
+    # mode="clip" only spares take() the buffer it fills first under the default mode="raise".)
+    stacked = np.empty((p + 1, n))
+    np.take(matrix.T, folds.order, axis=1, out=stacked[:p], mode="clip")
+    np.take(log_load, folds.order, out=stacked[p], mode="clip")
+    spans = list(zip(folds.bounds[:-1], folds.bounds[1:], strict=True))
+    own = np.stack([stacked[:, start:stop] @ stacked[:, start:stop].T for start, stop in spans])
+    whole = own.sum(axis=0)
+    scale = np.sqrt(np.diag(whole)[:p] / n)  # column_scale(matrix)
+    scale = np.where(scale > 0, scale, 1.0)
+    train = whole - own
+    scaled = np.linalg.solve(train[:, :p, :p] / np.outer(scale, scale), train[:, :p, p:] / scale[:, None])
+    params = scaled[..., 0] / scale
+    # y - x'b of every row under every fit, as one product with the coefficients (-b, 1).
+    residuals = np.column_stack([-params, np.ones(folds.k)]) @ stacked
+    sse = np.empty(folds.k)
+    exp_sum = np.empty(folds.k)
+    held_out = []
+    for k, (start, stop) in enumerate(spans):
+        held_out.append(stacked[p, start:stop] - residuals[k, start:stop])
+        before, after = residuals[k, :start], residuals[k, stop:]
+        sse[k] = before @ before + after @ after
+        exp_sum[k] = np.exp(before).sum() + np.exp(after).sum()
+    n_train = n - np.diff(folds.bounds)
+    fitted = np.empty(n)
+    fitted[folds.order] = np.concatenate(held_out)
+    return LogNormalFits(params.T, sse / (n_train - p), exp_sum / n_train), fitted
 
 
 def _grams(scaled: np.ndarray, train: np.ndarray) -> np.ndarray:
@@ -225,19 +294,22 @@ def sandwich_covariance(
     * cluster: c B [sum_g s_g s_g'] B with s_g = sum over district g of x_i r_i and
       c = G / (G - 1) * (n - 1) / (n - p), statsmodels' default small-sample correction.
     """
-    scale = column_scale(matrix)
-    scaled = matrix / scale
-    n, p = scaled.shape
-    bread = np.linalg.inv(scaled.T @ scaled)
+    n, p = matrix.shape
+    gram = matrix.T @ matrix
+    # column_scale(matrix), from the Gram matrix's diagonal.
+    scale = np.sqrt(np.diag(gram) / n)
+    scale = np.where(scale > 0, scale, 1.0)
+    bread = np.linalg.inv(gram / np.outer(scale, scale))
     if groups is None:
+        scaled = matrix / scale
         leverage = ((scaled @ bread) * scaled).sum(axis=1)
         adjusted = score_residuals / np.maximum(1.0 - leverage, 1e-12)
         meat = scaled.T @ (scaled * adjusted[:, None] ** 2)
     else:
-        weighted = scaled * score_residuals[:, None]
         sums = np.column_stack(
-            [np.bincount(groups, weights=weighted[:, j], minlength=n_groups) for j in range(p)]
+            [np.bincount(groups, weights=column * score_residuals, minlength=n_groups) for column in matrix.T]
         )
+        sums /= scale
         n_used = int(np.count_nonzero(np.bincount(groups, minlength=n_groups)))
         correction = n_used / (n_used - 1) * (n - 1) / (n - p)
         meat = correction * (sums.T @ sums)

@@ -21,9 +21,8 @@ NEWTON_STEPS = 40
 NEWTON_TOLERANCE = 1e-12
 
 
-def lognormal_logpdf(load: np.ndarray, mean_log: np.ndarray, var_log: np.ndarray) -> np.ndarray:
-    """log density of the load (kg/ha) when log load ~ N(mean_log, var_log)."""
-    log_load = np.log(load)
+def lognormal_logpdf(log_load: np.ndarray, mean_log: np.ndarray, var_log: np.ndarray) -> np.ndarray:
+    """log density of the load (kg/ha) when log load ~ N(mean_log, var_log), from the log of the load."""
     return -log_load - 0.5 * np.log(2.0 * np.pi * var_log) - (log_load - mean_log) ** 2 / (2.0 * var_log)
 
 

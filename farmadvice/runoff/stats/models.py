@@ -252,6 +252,7 @@ def fit_runoff_model(
     design = build_training_design(data)
     matrix = design.matrix
     load = data.load[design.rows]  # type: ignore[index]
+    log_load = np.log(load)
     n, p = matrix.shape
     notes = list(design.notes)
 
@@ -293,6 +294,7 @@ def fit_runoff_model(
         groups=groups,
         n_groups=n_districts,
         gamma_start=gamma_full,
+        log_load=log_load,
     )
     chosen, selection = _choose(method, cv_table, k_folds)
 
@@ -301,11 +303,11 @@ def fit_runoff_model(
         notes.append(FEW_CLUSTERS.format(n_districts=n_districts, minimum=MIN_CLUSTERS))
     robust_groups = groups if cluster else None
     if chosen == LOG_OLS:
-        fit = _fit_log_ols(matrix, load, robust_groups, n_districts)
+        fit = _fit_log_ols(matrix, log_load, robust_groups, n_districts)
     elif chosen == GAMMA_GLM:
         fit = _fit_gamma_glm(matrix, load, robust_groups, n_districts, gamma_full)
     else:
-        fit = _fit_mixedlm(matrix, load, groups, district_levels)  # type: ignore[arg-type]
+        fit = _fit_mixedlm(matrix, log_load, groups, district_levels)  # type: ignore[arg-type]
     notes += fit.notes
     if cluster:
         cov_type = f"cluster-robust by district ({n_districts} districts)"
@@ -346,10 +348,7 @@ def fit_runoff_model(
             log_likelihood=fit.log_likelihood,
             residual_kind=fit.residual_kind,
             residual_quantiles=tuple(
-                (q, float(v))
-                for q, v in zip(
-                    RESIDUAL_QUANTILES, np.quantile(fit.residuals, RESIDUAL_QUANTILES), strict=True
-                )
+                (q, float(v)) for q, v in zip(RESIDUAL_QUANTILES, _quantiles(fit.residuals), strict=True)
             ),
             n_districts=n_districts,
             converged=fit.converged,
@@ -390,11 +389,14 @@ def _district_groups(
     """District codes of the used rows (re-coded to the districts present), the levels, why not mixedlm."""
     if data.district_codes is None or data.district_levels is None:
         return None, (), NO_DISTRICT_COLUMN
-    present, groups = np.unique(data.district_codes[rows], return_inverse=True)
-    levels = tuple(data.district_levels[i] for i in present)
+    codes = data.district_codes if rows.all() else data.district_codes[rows]
+    counts = np.bincount(codes, minlength=len(data.district_levels))
+    present = counts > 0
+    groups = (np.cumsum(present) - 1)[codes]
+    levels = tuple(level for level, used in zip(data.district_levels, present, strict=True) if used)
     if len(levels) < 2:
         return groups, levels, ONE_DISTRICT.format(district=levels[0])
-    if np.bincount(groups).max() < 2:
+    if counts.max() < 2:
         return groups, levels, NO_REPEATED_DISTRICT
     return groups, levels, None
 
@@ -409,6 +411,12 @@ def _choose(method: str, cv_table: tuple[CVResult, ...], k_folds: int) -> tuple[
         f"auto: {best.method} has the highest mean held-out log score over {k_folds} folds "
         f"({best.log_score:.4f} nats per observation; {others})"
     )
+
+
+def _quantiles(residuals: np.ndarray) -> np.ndarray:
+    """np.quantile(residuals, RESIDUAL_QUANTILES), the same figures: on a sorted copy, which numpy's selection of
+    seven order statistics at once reaches faster than on the residuals themselves."""
+    return np.quantile(np.sort(residuals), RESIDUAL_QUANTILES, overwrite_input=True)
 
 
 def _coefficients(
@@ -430,8 +438,8 @@ def _coefficients(
     )
 
 
-def _fit_log_ols(matrix: np.ndarray, load: np.ndarray, groups: np.ndarray | None, n_groups: int) -> _Fit:
-    result = sm.OLS(np.log(load), matrix).fit()
+def _fit_log_ols(matrix: np.ndarray, log_load: np.ndarray, groups: np.ndarray | None, n_groups: int) -> _Fit:
+    result = sm.OLS(log_load, matrix).fit()
     residuals = np.asarray(result.resid)
     return _Fit(
         params=np.asarray(result.params),
@@ -473,8 +481,9 @@ def _fit_gamma_glm(
     )
 
 
-def _fit_mixedlm(matrix: np.ndarray, load: np.ndarray, groups: np.ndarray, levels: tuple[str, ...]) -> _Fit:
-    log_load = np.log(load)
+def _fit_mixedlm(
+    matrix: np.ndarray, log_load: np.ndarray, groups: np.ndarray, levels: tuple[str, ...]
+) -> _Fit:
     p = matrix.shape[1]
     # statsmodels starts from the exact profile-REML optimum of engines.py and only confirms it.
     start = engines.random_intercept_fit(matrix, log_load, groups, len(levels))
@@ -514,7 +523,7 @@ def _fit_mixedlm(matrix: np.ndarray, load: np.ndarray, groups: np.ndarray, level
     return _Fit(
         params=np.asarray(result.fe_params),
         covariance=covariance,
-        df_resid=float(len(load) - p),
+        df_resid=float(len(log_load) - p),
         scale=sigma2,
         residuals=fixed_residuals - blups[groups],
         residual_kind="log load minus fitted log load, district effect included",

@@ -56,7 +56,7 @@ def predict_loads(model: FittedModel, df: pd.DataFrame) -> pd.DataFrame:
     matrix = prediction_design(model.design, data)
     eta = matrix @ model.params
     mean = _mean_factor(model, data) * np.exp(eta)
-    param_var = ((matrix @ model.covariance_matrix) * matrix).sum(axis=1)
+    param_var = _quadratic_forms(matrix, model.covariance_matrix)
     tail = (1.0 - CONFIDENCE) / 2.0
     if model.method == LOG_OLS:
         spread = stats.t.ppf(1.0 - tail, model.df_resid) * np.sqrt(param_var + model.scale)
@@ -136,6 +136,15 @@ def scenario_reduction(
         for name, values in zip(REDUCTION_AREA_COLUMNS, reduction, strict=True):
             result[name] = values * baseline.area
     return result
+
+
+def _quadratic_forms(matrix: np.ndarray, covariance: np.ndarray) -> np.ndarray:
+    """x_i' V x_i for each row x_i of the design: the variance of the row's linear predictor.
+
+    Worked on the transposed (column-major) design, so that every pass runs along contiguous memory.
+    """
+    columns = matrix.T
+    return ((covariance @ columns) * columns).sum(axis=0)
 
 
 def _district_effects(model: FittedModel, data: RunoffData) -> tuple[np.ndarray, np.ndarray]:
