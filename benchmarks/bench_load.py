@@ -59,8 +59,10 @@ django.setup()
 from django.contrib.auth import get_user_model
 from farmadvice.accounts.services import token_issue
 users = get_user_model().objects
-print(json.dumps({role: token_issue(user=users.get(username=role), name="bench")[1]
-                  for role in ("agent", "operator", "committee", "admin")}))
+tokens = {role: token_issue(user=users.get(username=role), name="bench")[1]
+          for role in ("agent", "operator", "committee", "admin")}
+tokens["agent_towns"] = list(users.get(username="agent").profile.towns.values_list("code", flat=True))
+print(json.dumps(tokens))
 """
 
 

@@ -37,6 +37,9 @@ class _ApiUser(HttpUser):
         farms = self.client.get("/api/v1/farms?page_size=500", name="/api/v1/farms").json()
         items = farms["items"] if isinstance(farms, dict) else farms
         self.farm_codes = [farm["code"] for farm in items] or ["none"]
+        # the farms this role may write on: an agent writes only in its assigned towns
+        towns = set(TOKENS.get("agent_towns", ())) if self.role == "agent" else None
+        self.own_farm_codes = [f["code"] for f in items if towns is None or f["town"] in towns] or ["none"]
 
 
 class AgentUser(_ApiUser):
@@ -46,7 +49,7 @@ class AgentUser(_ApiUser):
     def on_start(self) -> None:
         super().on_start()
         self.seasons: list[str] = []
-        for code in self.farm_codes[:20]:
+        for code in self.own_farm_codes[:20]:
             listed = self.client.get(
                 f"/api/v1/farms/{code}/seasons?year={YEAR}", name="/api/v1/farms/{code}/seasons"
             )
