@@ -9,14 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from decimal import Decimal
 from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from api.schemas.records import AuditOut, RecordIn, RecordSchemas, WithWarnings, _patch_of
 from farmadvice.practices.models import Season
-from farmadvice.runoff.models import DataSource, FitMethod, JobStatus, Target
+from farmadvice.runoff.models import FitMethod, JobStatus, Target
 from farmadvice.runoff.services import version_cv
 
 # -- model versions ----------------------------------------------------------------------------------
@@ -281,63 +279,3 @@ class AreaLoadsOut(Schema):
     models: list[ModelUseOut]
     references: list[ReferenceOut]
     notes: list[str]
-
-
-# -- observations, in the records API's shape (for RECORD_ROUTES; see the final report) -----------------
-
-
-def _per_ha(description: str) -> Any:
-    return Field(None, ge=0, max_digits=10, decimal_places=4, description=description)
-
-
-def _share(description: str) -> Any:
-    return Field(Decimal(0), ge=0, le=1, max_digits=5, decimal_places=4, description=f"{description}, 0-1")
-
-
-class RunoffObservationIn(RecordIn):
-    plot_code: str = Field("", max_length=64, description="Monitoring plot or field code on the farm")
-    year: int = Field(..., ge=2000, le=2100, description="Calendar (harvest) year")
-    season: Season
-    crop: str = Field(..., min_length=1, max_length=32, description="Crop code (rice, …) or Chinese name")
-    rainfall_mm: Decimal = Field(..., ge=0, max_digits=7, decimal_places=1, description="Season rainfall, mm")
-    n_rate_kg_per_ha: Decimal | None = Field(
-        None, ge=0, max_digits=10, decimal_places=2, description="N rate, kg N/ha"
-    )
-    p_rate_kg_per_ha: Decimal | None = Field(
-        None, ge=0, max_digits=10, decimal_places=2, description="P rate, kg elemental P/ha (P2O5 × 0.4364)"
-    )
-    slow_release_share: Decimal = _share("Share of the N applied as slow-release fertiliser")
-    side_deep_share: Decimal = _share("Share of the area fertilised side-deep")
-    fertigation_share: Decimal = _share("Share of the area under fertigation")
-    straw_return_share: Decimal = _share("Share of the straw returned to the field")
-    tn_load_kg_per_ha: Decimal | None = _per_ha("Measured runoff TN load, kg/ha")
-    tp_load_kg_per_ha: Decimal | None = _per_ha("Measured runoff TP load, kg/ha")
-    data_source: DataSource = DataSource.MEASURED
-
-
-RunoffObservationPatch = _patch_of(RunoffObservationIn)
-
-
-class RunoffObservationOut(AuditOut, RunoffObservationIn):
-    farm: str = Field(..., alias="farm.code", description="Farm code")
-    crop: str = Field(..., alias="crop.code", description="Crop code")
-
-
-class RunoffObservationDetail(WithWarnings, RunoffObservationOut):
-    pass
-
-
-class RunoffObservationFilters(Schema):
-    year: int | None = None
-    season: Season | None = None
-    crop: str | None = Field(None, description="Crop code")
-    data_source: DataSource | None = None
-
-
-RUNOFF_OBSERVATION = RecordSchemas(
-    RunoffObservationIn,
-    RunoffObservationPatch,
-    RunoffObservationOut,
-    RunoffObservationDetail,
-    RunoffObservationFilters,
-)
