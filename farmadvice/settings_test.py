@@ -18,3 +18,6 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Serve static files from the apps' folders (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Cached figures off: a test writes and reads inside one transaction, where on_commit never fires; the
+# cache has its own tests (tests/core/test_figures.py), which switch it on.
+FIGURES_CACHE_SECONDS = 0

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from farmadvice.core import figures
 from farmadvice.core.errors import ApplicationError
 
 FORMAT_VERSION = 2  # 2: times to the microsecond (1 cut them to milliseconds); both restore
@@ -38,6 +39,7 @@ EXCLUDED = (
     "sessions",
     "axes",
     "django_tasks_db",
+    "core.dataversion",  # a cache key, not data: a restore raises it again
 )
 MSG_NOT_EMPTY = gettext_noop("恢复只能在空数据库上进行：{model} 已有 {count} 条记录。请先新建并迁移数据库。")
 MSG_BAD_ARCHIVE = gettext_noop("不是有效的 farmadvice 备份文件：{reason}")
@@ -145,6 +147,7 @@ def backup_restore(path: Path) -> BackupSummary:
             fixture.write_bytes(data)
             with transaction.atomic():
                 call_command("loaddata", str(fixture), verbosity=0)
+                figures.data_changed()
         for member, target in media:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(tar.extractfile(member).read())

@@ -62,3 +62,20 @@ class SourcedModel(models.Model):
     @property
     def is_provisional(self) -> bool:
         return self.status == Status.PROVISIONAL
+
+
+class DataVersion(models.Model):
+    """One counter raised after every committed change of the data figures are computed from (see
+    `farmadvice.core.figures`): cached figures are keyed by it."""
+
+    SINGLETON = 1
+
+    version = models.BigIntegerField(_("数据版本"), default=0)
+    changed_at = models.DateTimeField(_("最近变更时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+
+    def __str__(self) -> str:
+        return str(self.version)

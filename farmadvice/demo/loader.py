@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from farmadvice.accounts.models import Profile, Role
+from farmadvice.core import figures
 from farmadvice.core.errors import ApplicationError
 from farmadvice.demo import generator as g
 from farmadvice.practices.models import (
@@ -120,6 +121,7 @@ def demo_load(
             dataset = g.generate(params)
             counts = _write(dataset, users)
             counts["runoff observations (synthetic)"] = load_demo_training(user=users["admin"]).created
+            figures.data_changed()  # bulk writes send no signals
         logins = _logins(users, password)
     return DemoLoadResult(
         created=not present or reset,

@@ -36,6 +36,8 @@ import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from farmadvice.accounts import access
+from farmadvice.core import figures
 from farmadvice.core.models import Status as SourceStatus
 from farmadvice.indicators.models import Direction, Indicator, Target
 from farmadvice.indicators.queries import INDICATORS, compute
@@ -483,8 +485,17 @@ def compliance_report(*, user: Any, year: int, town: str | None = None) -> Compl
     """Every indicator of `Indicator` for the year against its target: the whole district and each town,
     or, with `town`, that town only. Committee, agents and admins (`PermissionDenied` for operators).
 
-    Each query runs once: the district is the roll-up of the town queries (`Selection.cache`).
+    Each query runs once: the district is the roll-up of the town queries (`Selection.cache`). The table
+    is cached until the data change (`farmadvice.core.figures`).
     """
+    if access.reads_all(user):
+        return figures.cached(
+            "compliance", (year, town), lambda: _compliance_report(user=user, year=year, town=town)
+        )
+    return _compliance_report(user=user, year=year, town=town)  # refused there, as everywhere
+
+
+def _compliance_report(*, user: Any, year: int, town: str | None) -> ComplianceReport:
     sel = selection(user=user, year=year, scope=Scope.TOWN, town=town, cache=True)
     indicators = [str(indicator) for indicator in Indicator]
     targets = _targets(year, indicators)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
+from farmadvice.core import figures
 from farmadvice.core.errors import ApplicationError
 from farmadvice.reference.models import Crop
 from farmadvice.registry.models import Farm, FarmType
@@ -122,6 +123,7 @@ def load_demo_training(*, user: Any | None = None, path: Path | None = None) -> 
     ]
     with transaction.atomic():
         bulk_create_with_history(new, RunoffObservation, batch_size=500, default_user=author)
+        figures.data_changed()  # bulk writes send no signals
     return DemoTrainingReport(
         rows=len(frame),
         created=len(new),

@@ -58,6 +58,7 @@ from django.utils.translation import gettext_noop
 
 from farmadvice.accounts import access
 from farmadvice.accounts.models import Role
+from farmadvice.core import figures
 from farmadvice.core.errors import ApplicationError, NotFound, PermissionDenied
 from farmadvice.core.models import Status
 from farmadvice.core.services import validate_and_save
@@ -948,8 +949,13 @@ def _measured(district_id: int | None, year: int) -> MeasuredDistrictLoad | None
 
 def area_loads(*, user: Any, year: int, town: str | None = None) -> AreaLoads:
     """Town and whole-district totals of the expected loads in the year (committee, agents, admins; a farm
-    operator is refused), with the measured irrigation-district net loads of §8 beside them."""
+    operator is refused), with the measured irrigation-district net loads of §8 beside them. Cached until
+    the data change (`farmadvice.core.figures`)."""
     selectors.require_reads_all(user, _(selectors.MSG_AREA_LOADS_ROLE))
+    return figures.cached("area_loads", (year, town), lambda: _area_loads(user=user, year=year, town=town))
+
+
+def _area_loads(*, user: Any, year: int, town: str | None) -> AreaLoads:
     town_obj: Town | None = town_get(town) if town else None
     seasons = selectors.farm_seasons(user=user, year=year, town_id=town_obj.pk if town_obj else None)
     predicted = _predict_both(seasons, year)

@@ -52,6 +52,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from farmadvice.accounts import access
 from farmadvice.accounts.models import Role
+from farmadvice.core import figures
 from farmadvice.core.errors import Conflict, PermissionDenied
 from farmadvice.core.services import validation_errors
 from farmadvice.practices import plausibility
@@ -749,6 +750,7 @@ class _Import:
                 batch_size=BATCH_SIZE,
                 default_user=self.user,
             )
+        figures.data_changed()  # bulk writes send no signals
 
     def warnings(self) -> list[RowWarning]:
         """The records API's plausibility warnings for the rows written, read after the write so that a

@@ -1,0 +1,184 @@
+"""Cached figures (farmadvice/core/figures.py): the compliance table and the area loads are computed once
+per data version, and every committed change of the data raises the version, so a cached figure is never
+served after the data behind it changed.
+
+The test settings switch the cache off; these tests switch it on and clear it. They commit for real
+(transactional tests): the version rises in on-commit callbacks, which a test wrapped in one transaction
+would never run.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+
+from farmadvice.core import figures
+from farmadvice.core.errors import PermissionDenied
+from farmadvice.indicators import compliance
+from farmadvice.runoff import services as runoff_services
+from tests.factories.indicators import load_reference, season, straw
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+YEAR = 2025
+CHENGQIAO = "310151100"
+
+
+@pytest.fixture
+def cache_on(settings):
+    settings.FIGURES_CACHE_SECONDS = 3600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def straw_farm(world):
+    """Farm A's rice: 25 t yield, 21.25 t collectable straw (25 × 1.00 × 0.85); 17 t used (80 %)."""
+    load_reference()
+    rice = season(world["farm_a"], yield_kg="25000")
+    straw(rice, "field_return", "15000")
+    straw(rice, "feed", "2000", off_field=True)
+    return {**world, "rice": rice}
+
+
+@pytest.fixture
+def bumps(monkeypatch):
+    """The number of times the data version was raised."""
+    calls = []
+    original = figures._bump
+
+    def counted():
+        calls.append(1)
+        original()
+
+    monkeypatch.setattr(figures, "_bump", counted)
+    return calls
+
+
+def straw_rate(report) -> float:
+    [row] = [r for r in report.rows if r.indicator == "straw_utilisation_pct" and r.scope_code == CHENGQIAO]
+    return row.value
+
+
+def counting(monkeypatch, module, name):
+    calls = []
+    original = getattr(module, name)
+
+    def wrapper(**kwargs):
+        calls.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(module, name, wrapper)
+    return calls
+
+
+def test_the_table_is_computed_once_per_data_version(cache_on, straw_farm, monkeypatch):
+    calls = counting(monkeypatch, compliance, "_compliance_report")
+    first = compliance.compliance_report(user=straw_farm["committee"], year=YEAR)
+    again = compliance.compliance_report(user=straw_farm["agent_xh"], year=YEAR)  # agents read all too
+    assert len(calls) == 1
+    assert again == first
+    assert straw_rate(again) == pytest.approx(80.0)  # 17 / 21.25
+    compliance.compliance_report(user=straw_farm["committee"], year=YEAR, town=CHENGQIAO)
+    compliance.compliance_report(user=straw_farm["committee"], year=YEAR - 1)
+    assert len(calls) == 3  # another town filter or year is another table
+
+
+def test_a_committed_record_is_in_the_next_table(cache_on, straw_farm):
+    committee = straw_farm["committee"]
+    assert straw_rate(compliance.compliance_report(user=committee, year=YEAR)) == pytest.approx(80.0)
+    before = figures.current_version()
+    straw(straw_farm["rice"], "fertiliser", "2125", off_field=True)
+    assert figures.current_version() == before + 1
+    # (15 + 2 + 2.125) / 21.25 = 90 %
+    assert straw_rate(compliance.compliance_report(user=committee, year=YEAR)) == pytest.approx(90.0)
+
+
+def test_a_deleted_record_is_gone_from_the_next_table(cache_on, straw_farm):
+    compliance.compliance_report(user=straw_farm["committee"], year=YEAR)
+    straw_farm["rice"].straw_uses.get(use="feed").delete()
+    # 15 / 21.25 = 70.6 %
+    rate = straw_rate(compliance.compliance_report(user=straw_farm["committee"], year=YEAR))
+    assert rate == pytest.approx(15 / 21.25 * 100)
+
+
+def test_the_version_rises_once_per_transaction_after_commit(db, bumps):
+    before = figures.current_version()
+    with transaction.atomic():
+        for _ in range(3):
+            figures.data_changed()
+        assert figures.current_version() == before  # not before the commit
+    assert len(bumps) == 1
+    assert figures.current_version() == before + 1
+    figures.data_changed()  # outside a transaction: at once
+    assert figures.current_version() == before + 2
+
+
+def test_a_change_rolled_back_with_its_savepoint_leaves_the_version(db, bumps):
+    before = figures.current_version()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                figures.data_changed()
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+    assert bumps == []
+    assert figures.current_version() == before
+    with transaction.atomic():
+        with transaction.atomic():
+            figures.data_changed()
+        figures.data_changed()  # due already from the inner block, which committed into this one
+    assert len(bumps) == 1
+    assert figures.current_version() == before + 1
+
+
+def test_an_operator_is_refused_even_with_the_table_cached(cache_on, straw_farm):
+    compliance.compliance_report(user=straw_farm["committee"], year=YEAR)
+    with pytest.raises(PermissionDenied):
+        compliance.compliance_report(user=straw_farm["operator_a"], year=YEAR)
+
+
+def test_area_loads_are_cached_and_refused_to_operators(cache_on, straw_farm, monkeypatch):
+    calls = counting(monkeypatch, runoff_services, "_area_loads")
+    first = runoff_services.area_loads(user=straw_farm["committee"], year=YEAR)
+    assert runoff_services.area_loads(user=straw_farm["committee"], year=YEAR) == first
+    assert len(calls) == 1
+    with pytest.raises(PermissionDenied):
+        runoff_services.area_loads(user=straw_farm["operator_a"], year=YEAR)
+
+
+def test_the_cache_is_off_when_its_lifetime_is_zero(settings, straw_farm, monkeypatch):
+    settings.FIGURES_CACHE_SECONDS = 0
+    calls = counting(monkeypatch, compliance, "_compliance_report")
+    compliance.compliance_report(user=straw_farm["committee"], year=YEAR)
+    compliance.compliance_report(user=straw_farm["committee"], year=YEAR)
+    assert len(calls) == 2
+
+
+def test_a_bulk_import_raises_the_version(cache_on, world, bumps, tmp_path):
+    """Bulk writes send no signals: the import says itself that data changed, and the next table counts
+    the imported seasons."""
+    from farmadvice.practices.bulk.imports import records_import
+    from farmadvice.registry.models import Farm
+    from tests.practices.test_import import SEASON_HEADERS, write_xlsx
+
+    load_reference()
+    committee = world["committee"]
+    before = compliance.compliance_report(user=committee, year=YEAR)
+    version = figures.current_version()
+    path = write_xlsx(
+        tmp_path / "茬口.xlsx",
+        SEASON_HEADERS,
+        [["CQ-A", YEAR, "夏季", "水稻", 60, 30000, "是"]],
+        sheet="作物茬口",
+    )
+    bumps.clear()
+    records_import(user=world["agent_cq"], content=path.read_bytes(), file_name=path.name)
+    assert len(bumps) == 1  # one transaction
+    assert figures.current_version() == version + 1
+    assert Farm.objects.get(code="CQ-A").seasons.filter(year=YEAR).count() == 1
+    after = compliance.compliance_report(user=committee, year=YEAR)
+    assert after is not before and after != before
