@@ -72,6 +72,9 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=int, default=10)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="threads per worker (1: one request at a time)"
+    )
     parser.add_argument("--reuse", action="store_true", help="keep an existing var/bench database")
     args = parser.parse_args()
 
@@ -133,14 +136,20 @@ def main() -> None:
     env["DEBUG"] = "0"
     env.setdefault("SECRET_KEY", "bench-" + "x" * 50)
     env["SECURE_SSL_REDIRECT"] = "0"
+    # The production configuration (farmadvice/gunicorn_conf.py: gthread workers, preloaded and frozen),
+    # with the workers and threads asked for here.
     gunicorn = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
+            "-c",
+            "python:farmadvice.gunicorn_conf",
             "farmadvice.wsgi:application",
             "-b",
             f"127.0.0.1:{port}",
             "-w",
             str(args.workers),
+            "--threads",
+            str(args.threads),
             "--log-level",
             "warning",
         ],
@@ -187,7 +196,8 @@ def main() -> None:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
     print(
-        f"users={args.users} workers={args.workers} seconds={args.seconds} per phase; load average before: "
+        f"users={args.users} workers={args.workers} threads={args.threads} seconds={args.seconds} per phase;"
+        f" load average before: "
         f"{os.getloadavg()[0]:.2f}"
     )
     capacity = {title: report(title, path) for title, path in results}

@@ -5,15 +5,17 @@ font named here and it remains searchable and selectable. The functions take pla
 values and know nothing of Django. Output is deterministic for the same input (fixed hash salt, no date
 metadata), which keeps issued PDFs reproducible.
 
-`rc_context` changes matplotlib's process-wide settings while a chart is drawn: draw charts from one
-thread per process (the report workers and the sync web workers do).
+`rc_context` changes matplotlib's process-wide settings while a chart is drawn, so charts are drawn one
+at a time per process (`_drawing`): the web workers run several threads (gunicorn gthread).
 """
 
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -47,6 +49,16 @@ _RC = {
     "xtick.labelsize": 7.5,
     "ytick.labelsize": 8,
 }
+
+#: Held while a chart is drawn: matplotlib's rc settings are process-wide, and threads must not mix them.
+_LOCK = threading.RLock()
+
+
+@contextmanager
+def _drawing() -> Iterator[None]:
+    """The chart style, for one chart at a time in this process."""
+    with _LOCK, matplotlib.rc_context(_RC):
+        yield
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +189,7 @@ def indicator_chart(
     panel_heights = [len(group) * row_in + 0.1 for group in groups]
     height_in = legend_in + sum(h + axis_in for h in panel_heights)
     left_in = max(_text_width_in(bar.label, 8) for bar in bars) + 0.15
-    with matplotlib.rc_context(_RC):
+    with _drawing():
         figure = Figure(figsize=(width_in, height_in))
         top_in = legend_in
         for unit, group, panel_in in zip(units, groups, panel_heights, strict=True):
@@ -221,7 +233,7 @@ def interval_chart(groups: Sequence[IntervalGroup], *, width_in: float = 6.8) ->
     height_in = title_in + panel_in + axis_in
     left_in = max(_text_width_in(p.label, 8) for group in groups for p in group.points) + 0.15
     panel_width_in = (width_in - gap_in * (len(groups) - 1)) / len(groups)
-    with matplotlib.rc_context(_RC):
+    with _drawing():
         figure = Figure(figsize=(width_in, height_in))
         for index, group in enumerate(groups):
             x_in = index * (panel_width_in + gap_in) + left_in
