@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -90,4 +91,17 @@ class ApiToken(models.Model):
 
     @classmethod
     def lookup(cls, key: str) -> ApiToken | None:
-        return cls.objects.active().select_related("user").filter(key_sha256=_hash_key(key)).first()
+        """The active token with this key, with its user and the user's profile (the role), in one query.
+
+        Every API request runs it: the row is found by its unique key and its state checked here, which
+        keeps the query small (`active()` is the same rule for querysets)."""
+        try:
+            token = cls.objects.select_related("user", "user__profile").get(key_sha256=_hash_key(key))
+        except cls.DoesNotExist:
+            return None
+        return token if token.is_usable() else None
+
+    def is_usable(self, now: dt.datetime | None = None) -> bool:
+        """Neither revoked nor expired."""
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

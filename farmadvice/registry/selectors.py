@@ -40,10 +40,16 @@ def farm_list(
 
 
 def farm_get(*, user: Any, code: str) -> Farm:
-    farm = farm_list(user=user).filter(code=code).first()
-    if farm is None:
-        raise NotFound(_(MSG_FARM_NOT_FOUND).format(code=code))
-    return farm
+    """The farm with this code among those the user may read; `NotFound` otherwise (existence must not
+    leak). Codes are unique: one row, no ordering."""
+    try:
+        return (
+            access.farms_visible_to(user)
+            .select_related("town", "village", "irrigation_district")
+            .get(code=code)
+        )
+    except Farm.DoesNotExist:
+        raise NotFound(_(MSG_FARM_NOT_FOUND).format(code=code)) from None
 
 
 def district_list(
