@@ -107,6 +107,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Compliance tables and area loads are cached until the data behind them change (farmadvice/core/figures.py).
 FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=3600)
+# After a change, figures up to this old are answered at once (marked as being refreshed) while the current
+# ones are computed in the background; 0 makes every reader after a change wait for the new figures.
+FIGURES_STALE_SECONDS = env.int("FIGURES_STALE_SECONDS", default=60)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -5,6 +5,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from api.schemas.common import AsOfOut
 from farmadvice.indicators.queries import INDICATORS, IndicatorFrame
 from farmadvice.indicators.queries.common import LABEL_COLUMNS, Scope
 
@@ -88,6 +89,7 @@ class ComplianceOut(Schema):
     reference_date: dt.date
     rows: list[ComplianceRowOut]
     provisional: list[ReferenceUseOut]
+    as_of: AsOfOut | None = None
 
 
 class IndicatorRowOut(Schema):

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from api.schemas.common import AsOfOut
 from farmadvice.practices.models import Season
 from farmadvice.runoff.models import FitMethod, JobStatus, Target
 from farmadvice.runoff.services import version_cv
@@ -279,3 +280,4 @@ class AreaLoadsOut(Schema):
     models: list[ModelUseOut]
     references: list[ReferenceOut]
     notes: list[str]
+    as_of: AsOfOut | None = None

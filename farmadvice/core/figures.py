@@ -13,6 +13,13 @@ every committed change to the data the figures are computed from.
   in its own short statement, so a long import does not hold a lock on it. A reader that computes while
   a transaction commits stores its figures under the version it read, which no later reader asks for.
 
+When the data changed since the cached figures were computed, and they were computed less than
+`FIGURES_STALE_SECONDS` ago, the reader gets them at once, marked as computed for the earlier version and
+being refreshed (`AsOf.refreshing`), while one background thread of the process computes the current ones
+(stale-while-revalidate): agents record all day, and the committee's dashboard should not wait for a
+recomputation after each record. Older than that, the reader waits for the new figures. Every answer
+says which data version it was computed for and when (`AsOf`), and the pages and the API show it.
+
 Figures are cached only for readers who see everything (`access.reads_all`): their answer does not depend
 on who asks. The key holds the active language too, since messages inside figures are translated.
 The cache is Django's default cache: per process with the local-memory backend (each gunicorn worker
@@ -22,9 +29,13 @@ switches the cache off (the test settings do, except in the tests of this module
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
+import threading
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -41,6 +52,7 @@ from farmadvice.core.models import DataVersion
 DATA_APPS = ("registry", "reference", "practices", "indicators", "runoff")
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def current_version() -> int:
@@ -67,18 +79,89 @@ def data_changed(using: str | None = None) -> None:
     transaction.on_commit(_bump, using=alias)
 
 
+@dataclass(frozen=True)
+class AsOf:
+    """Which data a figure was computed from: the data version, when, and whether newer data are being
+    taken in (the figure is then that of an earlier version, at most `FIGURES_STALE_SECONDS` old)."""
+
+    data_version: int
+    computed_at: dt.datetime
+    refreshing: bool = False
+
+
+@dataclass(frozen=True)
+class _Entry:
+    version: int
+    computed_at: dt.datetime
+    value: Any
+
+
+_refreshing: set[str] = set()
+_refreshing_lock = threading.Lock()
+
+
 def cached(name: str, parts: tuple[object, ...], compute: Callable[[], T]) -> T:
-    """`compute()`, or its value cached for this data version, `name`, `parts` and language."""
+    """`compute()`, or the figure cached for `name`, `parts` and the language, stamped with `as_of`.
+
+    `compute` returns a dataclass with an `as_of: AsOf | None` field.
+    """
     seconds = getattr(settings, "FIGURES_CACHE_SECONDS", 0)
     if not seconds:
         return compute()
-    raw = repr((name, current_version(), translation.get_language(), parts)).encode()
+    language = translation.get_language()
+    raw = repr((name, language, parts)).encode()
     key = f"figures:{name}:{hashlib.sha256(raw).hexdigest()}"
-    value = cache.get(key)
-    if value is None:
+    version = current_version()
+    entry: _Entry | None = cache.get(key)
+    if entry is not None and entry.version == version:
+        return _stamped(entry)
+    if entry is not None and entry.version < version:
+        age = (timezone.now() - entry.computed_at).total_seconds()
+        if age <= getattr(settings, "FIGURES_STALE_SECONDS", 0):
+            _start_refresh(key, lambda: _store(key, compute, seconds, language))
+            return _stamped(entry, refreshing=True)
+    return _stamped(_store(key, compute, seconds, language))
+
+
+def _stamped(entry: _Entry, *, refreshing: bool = False) -> Any:
+    return replace(entry.value, as_of=AsOf(entry.version, entry.computed_at, refreshing))
+
+
+def _store(key: str, compute: Callable[[], Any], seconds: int, language: str | None) -> _Entry:
+    """Compute for the version read first: a change committed meanwhile leaves the entry one version
+    behind, and the next reader refreshes it."""
+    version = current_version()
+    computed_at = timezone.now()
+    with translation.override(language):
         value = compute()
-        cache.set(key, value, seconds)
-    return value
+    entry = _Entry(version, computed_at, value)
+    current: _Entry | None = cache.get(key)
+    if current is None or current.version <= version:
+        cache.set(key, entry, seconds)
+    return entry
+
+
+def _refresh_in_thread(key: str, refresh: Callable[[], object]) -> None:
+    try:
+        refresh()
+    except Exception:
+        logger.exception("Refreshing the cached figures %s failed; the next reader computes them", key)
+        cache.delete(key)
+    finally:
+        with _refreshing_lock:
+            _refreshing.discard(key)
+        connections.close_all()  # this thread's connections
+
+
+def _start_refresh(key: str, refresh: Callable[[], object]) -> None:
+    """Refresh `key` in a background thread, unless this process is refreshing it already."""
+    with _refreshing_lock:
+        if key in _refreshing:
+            return
+        _refreshing.add(key)
+    threading.Thread(
+        target=_refresh_in_thread, args=(key, refresh), name="figures-refresh", daemon=True
+    ).start()
 
 
 def _on_change(sender: type[Model], **kwargs: object) -> None:

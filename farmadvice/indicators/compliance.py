@@ -170,6 +170,7 @@ class ComplianceReport:
     town_code: str | None
     reference_date: dt.date
     rows: tuple[ComplianceRow, ...]
+    as_of: figures.AsOf | None = None  # the data version computed from (cached figures)
 
     @property
     def provisional(self) -> tuple[ReferenceUse, ...]:

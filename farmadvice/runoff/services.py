@@ -372,6 +372,7 @@ class AreaLoads:
     models: tuple[ModelUse, ...]
     references: tuple[ReferenceUse, ...]
     notes: tuple[str, ...]
+    as_of: figures.AsOf | None = None  # the data version computed from (cached figures)
 
 
 # --- Access and arguments -----------------------------------------------------------------------

@@ -9,6 +9,8 @@ would never run.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core.cache import cache
 from django.db import transaction
@@ -27,7 +29,9 @@ CHENGQIAO = "310151100"
 
 @pytest.fixture
 def cache_on(settings):
+    """The cache on; after a change every reader waits for the new figures (no stale answers)."""
     settings.FIGURES_CACHE_SECONDS = 3600
+    settings.FIGURES_STALE_SECONDS = 0
     cache.clear()
     yield
     cache.clear()
@@ -55,6 +59,12 @@ def bumps(monkeypatch):
 
     monkeypatch.setattr(figures, "_bump", counted)
     return calls
+
+
+def refreshes_done():
+    for thread in threading.enumerate():
+        if thread.name == "figures-refresh":
+            thread.join(timeout=60)
 
 
 def straw_rate(report) -> float:
@@ -182,3 +192,81 @@ def test_a_bulk_import_raises_the_version(cache_on, world, bumps, tmp_path):
     assert Farm.objects.get(code="CQ-A").seasons.filter(year=YEAR).count() == 1
     after = compliance.compliance_report(user=committee, year=YEAR)
     assert after is not before and after != before
+
+
+def test_after_a_change_the_earlier_figures_come_at_once_while_the_new_ones_are_computed(
+    cache_on, settings, straw_farm
+):
+    settings.FIGURES_STALE_SECONDS = 60
+    committee = straw_farm["committee"]
+    first = compliance.compliance_report(user=committee, year=YEAR)
+    assert first.as_of.refreshing is False
+    assert first.as_of.data_version == figures.current_version()
+    straw(straw_farm["rice"], "fertiliser", "2125", off_field=True)
+    earlier = compliance.compliance_report(user=committee, year=YEAR)
+    assert straw_rate(earlier) == pytest.approx(80.0)  # the figures of the version named
+    assert earlier.as_of.refreshing is True
+    assert earlier.as_of.data_version == first.as_of.data_version < figures.current_version()
+    refreshes_done()
+    now = compliance.compliance_report(user=committee, year=YEAR)
+    assert straw_rate(now) == pytest.approx(90.0)
+    assert now.as_of.refreshing is False
+    assert now.as_of.data_version == figures.current_version()
+
+
+def test_figures_older_than_the_stale_limit_are_recomputed_before_answering(cache_on, settings, straw_farm):
+    settings.FIGURES_STALE_SECONDS = 60
+    committee = straw_farm["committee"]
+    compliance.compliance_report(user=committee, year=YEAR)
+    straw(straw_farm["rice"], "fertiliser", "2125", off_field=True)
+    settings.FIGURES_STALE_SECONDS = 0  # as if the cached figures were older than the limit
+    assert straw_rate(compliance.compliance_report(user=committee, year=YEAR)) == pytest.approx(90.0)
+
+
+def test_the_api_says_which_data_the_table_was_computed_from(cache_on, straw_farm, api_client):
+    body = api_client(straw_farm["committee"]).get(f"/indicators/compliance?year={YEAR}").json()
+    assert body["as_of"]["data_version"] == figures.current_version()
+    assert body["as_of"]["refreshing"] is False
+    loads = api_client(straw_farm["committee"]).get(f"/runoff/loads?year={YEAR}").json()
+    assert loads["as_of"]["data_version"] == figures.current_version()
+
+
+def test_one_refresh_per_figure_at_a_time(db):
+    started, release = threading.Event(), threading.Event()
+    runs = []
+
+    def slow():
+        runs.append(1)
+        started.set()
+        release.wait(10)
+
+    figures._start_refresh("figures:test", slow)
+    assert started.wait(10)
+    figures._start_refresh("figures:test", slow)  # already running: not a second thread
+    release.set()
+    refreshes_done()
+    assert runs == [1]
+    assert "figures:test" not in figures._refreshing
+
+
+def test_the_dashboard_says_when_its_table_was_computed_and_that_it_is_being_refreshed(
+    cache_on, settings, straw_farm, client
+):
+    settings.FIGURES_STALE_SECONDS = 60
+    client.force_login(straw_farm["committee"])
+    version = figures.current_version()
+    page = client.get(f"/dashboard/?year={YEAR}").content.decode()
+    assert f"按第 {version} 版数据计算于" in page
+    assert "正在重新计算" not in page
+    english = client.get(f"/dashboard/?year={YEAR}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Computed from data version {version} at" in english  # cached per language
+    straw(straw_farm["rice"], "fertiliser", "2125", off_field=True)
+    page = client.get(f"/dashboard/?year={YEAR}").content.decode()
+    assert f"按第 {version} 版数据计算于" in page
+    assert "正在重新计算" in page
+    english = client.get(f"/dashboard/?year={YEAR}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "the figures are being recomputed" in english
+    refreshes_done()
+    page = client.get(f"/dashboard/?year={YEAR}").content.decode()
+    assert f"按第 {figures.current_version()} 版数据计算于" in page
+    assert "正在重新计算" not in page
