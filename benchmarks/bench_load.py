@@ -10,7 +10,9 @@ benchmarks/locustfile.py:
 1. capacity of the floor: only `GET /api/v1/health` (django-ninja's smallest answer), no think time;
 2. capacity of the farm detail: only `GET /api/v1/farms/{code}` as the agent, no think time;
 3. the mixed day: agents writing records and reading farms, operators downloading reports, the committee
-   reading compliance and loads, the health check beside them, with think times.
+   reading compliance and loads, the health check beside them, with think times of 50-200 ms (a stress
+   test: 20 users at that pace ask far more than the district's staff and farmers do);
+4. the working day: the same mix at a person's pace (think times of 2-8 s) with --people users.
 
 Phases 1 and 2 saturate the workers with the same number of users, so their throughputs compare capacity
 (the goal: farm detail at least half the floor's). Phase 3 gives per-endpoint p50/p95/p99 and failures.
@@ -38,6 +40,7 @@ PHASES = (
     ("capacity: floor", ["HealthUser"], "0"),
     ("capacity: farm detail", ["FarmDetailUser"], "0"),
     ("mixed day", ["AgentUser", "OperatorUser", "CommitteeUser", "HealthUser"], "1"),
+    ("working day", ["AgentUser", "OperatorUser", "CommitteeUser", "HealthUser"], "human"),
 )
 
 
@@ -75,6 +78,7 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=4, help="threads per worker (1: one request at a time)"
     )
+    parser.add_argument("--people", type=int, default=100, help="users of the working-day phase")
     parser.add_argument("--reuse", action="store_true", help="keep an existing var/bench database")
     args = parser.parse_args()
 
@@ -166,6 +170,14 @@ def main() -> None:
         results = []
         for title, users, think in PHASES:
             prefix = VAR / f"locust-{len(results)}"
+            human = think == "human"
+            # The working day: --people users arriving over ~10 s, measured once all have arrived (each
+            # user's start-up reads its farm list), for twice the phase time.
+            pace = (
+                ["-u", str(args.people), "-r", str(max(1, args.people // 10)), "--reset-stats"]
+                if human
+                else []
+            )
             subprocess.run(
                 [
                     str(BIN / "locust"),
@@ -176,8 +188,9 @@ def main() -> None:
                     str(args.users),
                     "-r",
                     str(args.spawn_rate),
+                    *pace,
                     "-t",
-                    f"{args.seconds}s",
+                    f"{args.seconds * (2 if human else 1)}s",
                     "--host",
                     f"http://127.0.0.1:{port}",
                     "--csv",

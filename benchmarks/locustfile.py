@@ -8,7 +8,8 @@
 - FarmDetailUser: only the farm detail, as the agent (the capacity phase; bench_load.py names the classes
   each phase runs).
 
-BENCH_THINK=0 drops the think time (the capacity phases saturate the server); 1 keeps 50-200 ms.
+BENCH_THINK=0 drops the think time (the capacity phases saturate the server); 1 keeps 50-200 ms (the stress
+mix); "human" waits 2-8 s between requests, a person's pace (the working day).
 
 Bearer tokens come from the JSON file named by BENCH_TOKENS ({"agent": "...", "operator": "...", ...}).
 """
@@ -24,7 +25,7 @@ from locust import HttpUser, between, constant, task
 
 TOKENS = json.loads(open(os.environ["BENCH_TOKENS"], encoding="utf-8").read())  # noqa: SIM115
 YEAR = int(os.environ.get("BENCH_YEAR", "2025"))
-THINK = between(0.05, 0.2) if os.environ.get("BENCH_THINK", "1") != "0" else constant(0)
+THINK = {"0": constant(0), "human": between(2, 8)}.get(os.environ.get("BENCH_THINK", "1"), between(0.05, 0.2))
 
 
 class _ApiUser(HttpUser):
