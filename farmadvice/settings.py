@@ -105,6 +105,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache the web processes and the task workers share (farmadvice/core/figures.py): a folder by default,
+# Redis (CACHE_URL=redis://host:6379/1) when the service runs on several machines.
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{BASE_DIR / 'var' / 'cache'}")}
 # Compliance tables and area loads are cached until the data behind them change (farmadvice/core/figures.py).
 FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=3600)
 # After a change, figures up to this old are answered at once (marked as being refreshed) while the current

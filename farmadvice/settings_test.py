@@ -21,3 +21,4 @@ WHITENOISE_USE_FINDERS = True
 # Cached figures off: a test writes and reads inside one transaction, where on_commit never fires; the
 # cache has its own tests (tests/core/test_figures.py), which switch it on.
 FIGURES_CACHE_SECONDS = 0
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -15,16 +15,17 @@ every committed change to the data the figures are computed from.
 
 When the data changed since the cached figures were computed, and they were computed less than
 `FIGURES_STALE_SECONDS` ago, the reader gets them at once, marked as computed for the earlier version and
-being refreshed (`AsOf.refreshing`), while one background thread of the process computes the current ones
-(stale-while-revalidate): agents record all day, and the committee's dashboard should not wait for a
-recomputation after each record. Older than that, the reader waits for the new figures. Every answer
-says which data version it was computed for and when (`AsOf`), and the pages and the API show it.
+being refreshed (`AsOf.refreshing`), while a task worker computes the current ones (the `refresh_figures`
+task, enqueued once): agents record all day, and the committee's dashboard should not wait for a
+recomputation after each record. Older than that (or with no worker running), the reader waits for the
+new figures. Every answer says which data version it was computed for and when (`AsOf`), and the pages and
+the API show it.
 
 Figures are cached only for readers who see everything (`access.reads_all`): their answer does not depend
-on who asks. The key holds the active language too, since messages inside figures are translated.
-The cache is Django's default cache: per process with the local-memory backend (each gunicorn worker
-computes once per data version), shared when CACHES points to Redis. `FIGURES_CACHE_SECONDS = 0`
-switches the cache off (the test settings do, except in the tests of this module).
+on who asks, and they are computed as `SYSTEM_READER`. The key holds the active language too, since
+messages inside figures are translated. The cache is Django's default cache, which the web processes and
+the task workers share (CACHE_URL: a folder by default, Redis for several machines).
+`FIGURES_CACHE_SECONDS = 0` switches it off (the test settings do, except in the tests of this module).
 """
 
 from __future__ import annotations
@@ -32,10 +33,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -51,7 +51,6 @@ from farmadvice.core.models import DataVersion
 #: runoff models).
 DATA_APPS = ("registry", "reference", "practices", "indicators", "runoff")
 
-T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
@@ -96,21 +95,24 @@ class _Entry:
     value: Any
 
 
-_refreshing: set[str] = set()
-_refreshing_lock = threading.Lock()
+#: name -> function(year, town) computing the figure for a reader who sees everything.
+_FIGURES: dict[str, Callable[[int, str | None], Any]] = {}
 
 
-def cached(name: str, parts: tuple[object, ...], compute: Callable[[], T]) -> T:
-    """`compute()`, or the figure cached for `name`, `parts` and the language, stamped with `as_of`.
+def register(name: str, compute: Callable[[int, str | None], Any]) -> None:
+    """Make `compute(year, town)` a cached figure called `name` (its module does it at import)."""
+    _FIGURES[name] = compute
 
-    `compute` returns a dataclass with an `as_of: AsOf | None` field.
-    """
+
+def cached(name: str, year: int, town: str | None = None) -> Any:
+    """The figure `name` for the year and town, stamped with `as_of`: the cached one when it is of the
+    current data version; the cached one of an earlier version while a worker computes the current one
+    (`FIGURES_STALE_SECONDS`); else computed now. The figure is a dataclass with an `as_of` field."""
     seconds = getattr(settings, "FIGURES_CACHE_SECONDS", 0)
     if not seconds:
-        return compute()
+        return _FIGURES[name](year, town)
     language = translation.get_language()
-    raw = repr((name, language, parts)).encode()
-    key = f"figures:{name}:{hashlib.sha256(raw).hexdigest()}"
+    key = _key(name, year, town, language)
     version = current_version()
     entry: _Entry | None = cache.get(key)
     if entry is not None and entry.version == version:
@@ -118,50 +120,48 @@ def cached(name: str, parts: tuple[object, ...], compute: Callable[[], T]) -> T:
     if entry is not None and entry.version < version:
         age = (timezone.now() - entry.computed_at).total_seconds()
         if age <= getattr(settings, "FIGURES_STALE_SECONDS", 0):
-            _start_refresh(key, lambda: _store(key, compute, seconds, language))
+            _start_refresh(key, name, year, town, language)
             return _stamped(entry, refreshing=True)
-    return _stamped(_store(key, compute, seconds, language))
+    return _stamped(refresh(name, year, town, language))
+
+
+def refresh(name: str, year: int, town: str | None, language: str | None) -> _Entry:
+    """Compute the figure and cache it under the data version read first: a change committed meanwhile
+    leaves the entry one version behind, and the next reader has it refreshed."""
+    key = _key(name, year, town, language)
+    version = current_version()
+    computed_at = timezone.now()
+    with translation.override(language):
+        value = _FIGURES[name](year, town)
+    entry = _Entry(version, computed_at, value)
+    current: _Entry | None = cache.get(key)
+    if current is None or current.version <= version:
+        cache.set(key, entry, getattr(settings, "FIGURES_CACHE_SECONDS", 0) or None)
+    cache.delete(key + ":refreshing")
+    return entry
+
+
+def _key(name: str, year: int, town: str | None, language: str | None) -> str:
+    raw = repr((name, year, town, language)).encode()
+    return f"figures:{name}:{hashlib.sha256(raw).hexdigest()}"
 
 
 def _stamped(entry: _Entry, *, refreshing: bool = False) -> Any:
     return replace(entry.value, as_of=AsOf(entry.version, entry.computed_at, refreshing))
 
 
-def _store(key: str, compute: Callable[[], Any], seconds: int, language: str | None) -> _Entry:
-    """Compute for the version read first: a change committed meanwhile leaves the entry one version
-    behind, and the next reader refreshes it."""
-    version = current_version()
-    computed_at = timezone.now()
-    with translation.override(language):
-        value = compute()
-    entry = _Entry(version, computed_at, value)
-    current: _Entry | None = cache.get(key)
-    if current is None or current.version <= version:
-        cache.set(key, entry, seconds)
-    return entry
+def _start_refresh(key: str, name: str, year: int, town: str | None, language: str | None) -> None:
+    """Have a task worker compute the current figure, unless one has been asked to already."""
+    from farmadvice.core.tasks import refresh_figures
 
-
-def _refresh_in_thread(key: str, refresh: Callable[[], object]) -> None:
+    if not cache.add(key + ":refreshing", True, getattr(settings, "FIGURES_STALE_SECONDS", 0) or 60):
+        return
     try:
-        refresh()
+        refresh_figures.enqueue(name=name, year=year, town=town, language=language)
     except Exception:
-        logger.exception("Refreshing the cached figures %s failed; the next reader computes them", key)
-        cache.delete(key)
-    finally:
-        with _refreshing_lock:
-            _refreshing.discard(key)
-        connections.close_all()  # this thread's connections
-
-
-def _start_refresh(key: str, refresh: Callable[[], object]) -> None:
-    """Refresh `key` in a background thread, unless this process is refreshing it already."""
-    with _refreshing_lock:
-        if key in _refreshing:
-            return
-        _refreshing.add(key)
-    threading.Thread(
-        target=_refresh_in_thread, args=(key, refresh), name="figures-refresh", daemon=True
-    ).start()
+        # No queue to put it on: the figures age out, and a reader then computes them itself.
+        logger.exception("Could not enqueue the refresh of the figures %s", name)
+        cache.delete(key + ":refreshing")
 
 
 def _on_change(sender: type[Model], **kwargs: object) -> None:

@@ -62,7 +62,7 @@ from farmadvice.core import figures
 from farmadvice.core.errors import ApplicationError, NotFound, PermissionDenied
 from farmadvice.core.models import Status
 from farmadvice.core.services import validate_and_save
-from farmadvice.indicators.queries.common import DISTRICT_CODE, DISTRICT_NAME, town_get
+from farmadvice.indicators.queries.common import DISTRICT_CODE, DISTRICT_NAME, SYSTEM_READER, town_get
 from farmadvice.indicators.reference import ReferenceUse, unique_uses
 from farmadvice.practices.models import Season
 from farmadvice.reference.models import CoefficientKind, CropCategory
@@ -953,7 +953,7 @@ def area_loads(*, user: Any, year: int, town: str | None = None) -> AreaLoads:
     operator is refused), with the measured irrigation-district net loads of §8 beside them. Cached until
     the data change (`farmadvice.core.figures`)."""
     selectors.require_reads_all(user, _(selectors.MSG_AREA_LOADS_ROLE))
-    return figures.cached("area_loads", (year, town), lambda: _area_loads(user=user, year=year, town=town))
+    return figures.cached("area_loads", year, town)
 
 
 def _area_loads(*, user: Any, year: int, town: str | None) -> AreaLoads:
@@ -1283,3 +1283,6 @@ def _summarise(
         note=" ".join(notes),
         seasons=seasons,
     )
+
+
+figures.register("area_loads", lambda year, town: _area_loads(user=SYSTEM_READER, year=year, town=town))

@@ -9,10 +9,9 @@ would never run.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import transaction
 
 from farmadvice.core import figures
@@ -62,9 +61,14 @@ def bumps(monkeypatch):
 
 
 def refreshes_done():
-    for thread in threading.enumerate():
-        if thread.name == "figures-refresh":
-            thread.join(timeout=60)
+    """Run the task worker until the queue is empty (the refreshes figures.cached asked for)."""
+    call_command("db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0)
+
+
+def refreshes_queued() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path="farmadvice.core.tasks.refresh_figures").count()
 
 
 def straw_rate(report) -> float:
@@ -72,20 +76,21 @@ def straw_rate(report) -> float:
     return row.value
 
 
-def counting(monkeypatch, module, name):
+def counting(monkeypatch, name):
+    """The computations of the cached figure `name`."""
     calls = []
-    original = getattr(module, name)
+    original = figures._FIGURES[name]
 
-    def wrapper(**kwargs):
-        calls.append(kwargs)
-        return original(**kwargs)
+    def wrapper(year, town):
+        calls.append((year, town))
+        return original(year, town)
 
-    monkeypatch.setattr(module, name, wrapper)
+    monkeypatch.setitem(figures._FIGURES, name, wrapper)
     return calls
 
 
 def test_the_table_is_computed_once_per_data_version(cache_on, straw_farm, monkeypatch):
-    calls = counting(monkeypatch, compliance, "_compliance_report")
+    calls = counting(monkeypatch, "compliance")
     first = compliance.compliance_report(user=straw_farm["committee"], year=YEAR)
     again = compliance.compliance_report(user=straw_farm["agent_xh"], year=YEAR)  # agents read all too
     assert len(calls) == 1
@@ -152,7 +157,7 @@ def test_an_operator_is_refused_even_with_the_table_cached(cache_on, straw_farm)
 
 
 def test_area_loads_are_cached_and_refused_to_operators(cache_on, straw_farm, monkeypatch):
-    calls = counting(monkeypatch, runoff_services, "_area_loads")
+    calls = counting(monkeypatch, "area_loads")
     first = runoff_services.area_loads(user=straw_farm["committee"], year=YEAR)
     assert runoff_services.area_loads(user=straw_farm["committee"], year=YEAR) == first
     assert len(calls) == 1
@@ -162,7 +167,7 @@ def test_area_loads_are_cached_and_refused_to_operators(cache_on, straw_farm, mo
 
 def test_the_cache_is_off_when_its_lifetime_is_zero(settings, straw_farm, monkeypatch):
     settings.FIGURES_CACHE_SECONDS = 0
-    calls = counting(monkeypatch, compliance, "_compliance_report")
+    calls = counting(monkeypatch, "compliance")
     compliance.compliance_report(user=straw_farm["committee"], year=YEAR)
     compliance.compliance_report(user=straw_farm["committee"], year=YEAR)
     assert len(calls) == 2
@@ -231,22 +236,19 @@ def test_the_api_says_which_data_the_table_was_computed_from(cache_on, straw_far
     assert loads["as_of"]["data_version"] == figures.current_version()
 
 
-def test_one_refresh_per_figure_at_a_time(db):
-    started, release = threading.Event(), threading.Event()
-    runs = []
-
-    def slow():
-        runs.append(1)
-        started.set()
-        release.wait(10)
-
-    figures._start_refresh("figures:test", slow)
-    assert started.wait(10)
-    figures._start_refresh("figures:test", slow)  # already running: not a second thread
-    release.set()
+def test_one_refresh_is_queued_however_many_read_meanwhile(cache_on, settings, straw_farm):
+    settings.FIGURES_STALE_SECONDS = 60
+    committee = straw_farm["committee"]
+    compliance.compliance_report(user=committee, year=YEAR)
+    straw(straw_farm["rice"], "fertiliser", "2125", off_field=True)
+    for _ in range(3):
+        assert compliance.compliance_report(user=committee, year=YEAR).as_of.refreshing
+    assert refreshes_queued() == 1
     refreshes_done()
-    assert runs == [1]
-    assert "figures:test" not in figures._refreshing
+    assert not compliance.compliance_report(user=committee, year=YEAR).as_of.refreshing
+    straw(straw_farm["rice"], "substrate", "1000", off_field=True)
+    compliance.compliance_report(user=committee, year=YEAR)
+    assert refreshes_queued() == 2  # the next change, the next refresh
 
 
 def test_the_dashboard_says_when_its_table_was_computed_and_that_it_is_being_refreshed(
