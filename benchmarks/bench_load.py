@@ -4,7 +4,8 @@
 
 Builds a SQLite database under var/bench/ the way `make demo` does (migrate, load_reference, load_rainfall,
 load_demo, the runoff model fitted and activated), issues the demo operator's report so that there is one to
-download, issues a bearer token per demo role, starts gunicorn with DEBUG off, and runs three phases of
+download, issues a bearer token per demo role, starts gunicorn with DEBUG off (farmadvice/gunicorn_conf.py)
+and a task worker (`db_worker`, which refreshes the committee's cached figures), and runs four phases of
 benchmarks/locustfile.py:
 
 1. capacity of the floor: only `GET /api/v1/health` (django-ninja's smallest answer), no think time;
@@ -93,6 +94,7 @@ def main() -> None:
         "AXES_ENABLED": "0",
     }
     env["MEDIA_ROOT"] = str(VAR / "media")
+    env["CACHE_URL"] = f"filecache://{VAR / 'cache'}"
     if not (args.reuse and database.exists()):
         database.unlink(missing_ok=True)
         manage(env, "migrate", "--verbosity", "0")
@@ -160,6 +162,8 @@ def main() -> None:
         cwd=ROOT,
         env=env,
     )
+    # The task worker `make run` starts too: it refreshes the committee's figures after changes.
+    worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "-v", "0"], cwd=ROOT, env=env)
     try:
         for _ in range(100):
             try:
@@ -207,7 +211,9 @@ def main() -> None:
             results.append((title, prefix.with_name(prefix.name + "_stats.csv")))
     finally:
         gunicorn.send_signal(signal.SIGTERM)
+        worker.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
+        worker.wait(timeout=30)
     print(
         f"users={args.users} workers={args.workers} threads={args.threads} seconds={args.seconds} per phase;"
         f" load average before: "
