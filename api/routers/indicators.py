@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 from ninja import Path, Query, Router
 
+from api.figures import figure_response
 from api.schemas.common import ErrorOut, ValidationErrorOut
 from api.schemas.indicators import (
     ComplianceOut,
@@ -21,7 +22,8 @@ READ_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationError
 @router.get("/indicators/compliance", response={200: ComplianceOut, **READ_ERRORS})
 def compliance_get(request: HttpRequest, filters: Query[ComplianceQuery]):
     """Every indicator of the year against its target, for the district and each town (committee, agents)."""
-    return compliance.compliance_report(user=request.auth, year=filters.year, town=filters.town)
+    report = compliance.compliance_report(user=request.auth, year=filters.year, town=filters.town)
+    return figure_response(request, ComplianceOut, report, filters.year, filters.town)
 
 
 @router.get("/indicators/{indicator}", response={200: IndicatorOut, **READ_ERRORS})

@@ -8,6 +8,7 @@ and district totals for committee, agents and admins.
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
+from api.figures import figure_response
 from api.schemas.common import ErrorOut, ValidationErrorOut
 from api.schemas.runoff import (
     AreaLoadQuery,
@@ -98,4 +99,5 @@ def farm_scenarios(request: HttpRequest, code: str, filters: Query[YearQuery]):
 @router.get("/runoff/loads", response={200: AreaLoadsOut, **READ_ERRORS})
 def area_loads(request: HttpRequest, filters: Query[AreaLoadQuery]):
     """Town and district totals of the estimated loads, beside the measured district loads (§8)."""
-    return services.area_loads(user=request.auth, year=filters.year, town=filters.town)
+    loads = services.area_loads(user=request.auth, year=filters.year, town=filters.town)
+    return figure_response(request, AreaLoadsOut, loads, filters.year, filters.town)

@@ -272,3 +272,17 @@ def test_the_dashboard_says_when_its_table_was_computed_and_that_it_is_being_ref
     page = client.get(f"/dashboard/?year={YEAR}").content.decode()
     assert f"按第 {figures.current_version()} 版数据计算于" in page
     assert "正在重新计算" not in page
+
+
+@pytest.mark.parametrize("path", [f"/indicators/compliance?year={YEAR}", f"/runoff/loads?year={YEAR}"])
+def test_the_api_renders_a_cached_figure_as_ninja_does_and_once(cache_on, settings, straw_farm, api_client, path):
+    client = api_client(straw_farm["committee"])
+    settings.FIGURES_CACHE_SECONDS = 0
+    plain = client.get(path)
+    settings.FIGURES_CACHE_SECONDS = 3600
+    first, again = client.get(path), client.get(path)
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    fast = first.json()
+    assert plain.json()["as_of"] is None and fast.pop("as_of")["data_version"] == figures.current_version()
+    assert fast == {k: v for k, v in plain.json().items() if k != "as_of"}
