@@ -1,9 +1,10 @@
 """Cached figures (farmadvice/core/figures.py) as JSON, rendered once per figure in each process.
 
 The compliance table carries every farm behind every rate: validating and serialising it costs ~60 ms, ten
-times what fetching it from the cache does. A figure stamped with its data version (`as_of`) renders to the
-same bytes every time, so the bytes are kept per schema, figure, language and stamp; a new data version is
-a new stamp. Without a stamp (the cache switched off) the figure goes through ninja as usual.
+times what fetching it from the cache does. A figure computed for a data version renders to the same bytes
+every time, so the bytes are kept per schema, figure, language and computation (version and time), and the
+stamp (`as_of`) is added to them on each answer. Without a stamp (the cache switched off) the figure goes
+through ninja as usual.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from django.utils import translation
 from ninja import Schema
 from ninja.renderers import JSONRenderer
 
+from api.schemas.common import AsOfOut
+
 SIZE = 32  # rendered figures kept per process (a year's table per town and language is ~40 entries)
 
 _renderer = JSONRenderer()
@@ -25,20 +28,35 @@ _lock = threading.Lock()
 
 
 def figure_response(request: HttpRequest, schema: type[Schema], figure: Any, *identity: object) -> Any:
-    """`figure` for a route whose 200 response is `schema`; `identity` names the figure (year, town)."""
-    if getattr(figure, "as_of", None) is None:
+    """`figure` for a route whose 200 response is `schema`; `identity` names the figure (year, town).
+
+    The body is rendered without its stamp once per computation (data version and time); the stamp, which
+    also says whether a newer version is being computed, is added to the bytes on each answer.
+    """
+    as_of = getattr(figure, "as_of", None)
+    if as_of is None:
         return figure
-    key = (schema.__name__, identity, translation.get_language(), figure.as_of)
+    key = (schema.__name__, identity, translation.get_language(), as_of.data_version, as_of.computed_at)
     with _lock:
         body = _rendered.get(key)
         if body is not None:
             _rendered.move_to_end(key)
     if body is None:
         data = schema.from_orm(figure).model_dump()
-        body = _renderer.render(request, data, response_status=200)
-        body = body.encode() if isinstance(body, str) else body
+        del data["as_of"]
+        body = _bytes(_renderer.render(request, data, response_status=200))
         with _lock:
             _rendered[key] = body
             while len(_rendered) > SIZE:
                 _rendered.popitem(last=False)
-    return HttpResponse(body, content_type=_renderer.media_type)
+    stamp = _bytes(_renderer.render(request, AsOfOut.from_orm(as_of).model_dump(), response_status=200))
+    if not body.endswith(b"}"):  # a JSON object, always; anything else is a bug worth seeing
+        raise ValueError(f"{schema.__name__} did not render as a JSON object")
+    separator = b", " if body != b"{}" else b""
+    return HttpResponse(
+        body[:-1] + separator + b'"as_of": ' + stamp + b"}", content_type=_renderer.media_type
+    )
+
+
+def _bytes(rendered: str | bytes) -> bytes:
+    return rendered.encode() if isinstance(rendered, str) else rendered

@@ -275,7 +275,9 @@ def test_the_dashboard_says_when_its_table_was_computed_and_that_it_is_being_ref
 
 
 @pytest.mark.parametrize("path", [f"/indicators/compliance?year={YEAR}", f"/runoff/loads?year={YEAR}"])
-def test_the_api_renders_a_cached_figure_as_ninja_does_and_once(cache_on, settings, straw_farm, api_client, path):
+def test_the_api_renders_a_cached_figure_as_ninja_does_and_once(
+    cache_on, settings, straw_farm, api_client, path
+):
     client = api_client(straw_farm["committee"])
     settings.FIGURES_CACHE_SECONDS = 0
     plain = client.get(path)
@@ -286,3 +288,18 @@ def test_the_api_renders_a_cached_figure_as_ninja_does_and_once(cache_on, settin
     fast = first.json()
     assert plain.json()["as_of"] is None and fast.pop("as_of")["data_version"] == figures.current_version()
     assert fast == {k: v for k, v in plain.json().items() if k != "as_of"}
+
+
+def test_the_api_answers_the_earlier_table_marked_as_refreshing(cache_on, settings, straw_farm, api_client):
+    settings.FIGURES_STALE_SECONDS = 60
+    client = api_client(straw_farm["committee"])
+    before = client.get(f"/indicators/compliance?year={YEAR}").json()
+    straw(straw_farm["rice"], "fertiliser", "2125", off_field=True)
+    stale = client.get(f"/indicators/compliance?year={YEAR}").json()
+    assert stale["as_of"] == {**before["as_of"], "refreshing": True}
+    assert stale["rows"] == before["rows"]
+    refreshes_done()
+    fresh = client.get(f"/indicators/compliance?year={YEAR}").json()
+    assert fresh["as_of"]["refreshing"] is False
+    assert fresh["as_of"]["data_version"] == figures.current_version() > before["as_of"]["data_version"]
+    assert fresh["rows"] != before["rows"]
