@@ -13,15 +13,13 @@ from farmadvice.accounts.models import ApiToken
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any | None:
-        api_token = ApiToken.lookup(token)
-        if api_token is None or not api_token.user.is_active:
+        user = ApiToken.authenticate(token)
+        if user is None:
             return None
-        now = timezone.now()
-        # Touch at most once a minute: a busy client must not turn every read into a write.
-        if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
-        request.user = api_token.user
-        return api_token.user
+        if user.api_token_stale:
+            ApiToken.objects.filter(pk=user.api_token_id).update(last_used_at=timezone.now())
+        request.user = user
+        return user
 
 
 class ActiveSessionAuth(SessionAuth):
