@@ -113,6 +113,9 @@ FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=3600)
 # After a change, figures up to this old are answered at once (marked as being refreshed) while the current
 # ones are computed in the background; 0 makes every reader after a change wait for the new figures.
 FIGURES_STALE_SECONDS = env.int("FIGURES_STALE_SECONDS", default=60)
+# A figure is recomputed at most once this often while data keep changing (its answer meanwhile is the
+# earlier one, marked as being refreshed); keep it below FIGURES_STALE_SECONDS.
+FIGURES_REFRESH_SECONDS = env.int("FIGURES_REFRESH_SECONDS", default=10)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

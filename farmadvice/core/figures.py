@@ -16,8 +16,9 @@ every committed change to the data the figures are computed from.
 When the data changed since the cached figures were computed, and they were computed less than
 `FIGURES_STALE_SECONDS` ago, the reader gets them at once, marked as computed for the earlier version and
 being refreshed (`AsOf.refreshing`), while a task worker computes the current ones (the `refresh_figures`
-task, enqueued once): agents record all day, and the committee's dashboard should not wait for a
-recomputation after each record. Older than that (or with no worker running), the reader waits for the
+task, enqueued once, to run no sooner than `FIGURES_REFRESH_SECONDS` after the cached figures were
+computed): agents record all day, and the committee's dashboard should neither wait for a recomputation
+after each record nor have the worker recompute without pause while records keep coming. Older than that (or with no worker running), the reader waits for the
 new figures. Every answer says which data version it was computed for and when (`AsOf`), and the pages and
 the API show it.
 
@@ -120,7 +121,10 @@ def cached(name: str, year: int, town: str | None = None) -> Any:
     if entry is not None and entry.version < version:
         age = (timezone.now() - entry.computed_at).total_seconds()
         if age <= getattr(settings, "FIGURES_STALE_SECONDS", 0):
-            _start_refresh(key, name, year, town, language)
+            not_before = entry.computed_at + dt.timedelta(
+                seconds=getattr(settings, "FIGURES_REFRESH_SECONDS", 0)
+            )
+            _start_refresh(key, name, year, town, language, not_before=not_before)
             return _stamped(entry, refreshing=True)
     return _stamped(refresh(name, year, town, language))
 
@@ -150,14 +154,19 @@ def _stamped(entry: _Entry, *, refreshing: bool = False) -> Any:
     return replace(entry.value, as_of=AsOf(entry.version, entry.computed_at, refreshing))
 
 
-def _start_refresh(key: str, name: str, year: int, town: str | None, language: str | None) -> None:
-    """Have a task worker compute the current figure, unless one has been asked to already."""
+def _start_refresh(
+    key: str, name: str, year: int, town: str | None, language: str | None, *, not_before: dt.datetime
+) -> None:
+    """Have a task worker compute the current figure, unless one has been asked to already; not before
+    `not_before`, so that while agents keep recording, a figure is recomputed at most once every
+    `FIGURES_REFRESH_SECONDS` (each computation reads the whole year's records)."""
     from farmadvice.core.tasks import refresh_figures
 
     if not cache.add(key + ":refreshing", True, getattr(settings, "FIGURES_STALE_SECONDS", 0) or 60):
         return
+    task = refresh_figures if not_before <= timezone.now() else refresh_figures.using(run_after=not_before)
     try:
-        refresh_figures.enqueue(name=name, year=year, town=town, language=language)
+        task.enqueue(name=name, year=year, town=town, language=language)
     except Exception:
         # No queue to put it on: the figures age out, and a reader then computes them itself.
         logger.exception("Could not enqueue the refresh of the figures %s", name)

@@ -9,10 +9,13 @@ would never run.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from farmadvice.core import figures
 from farmadvice.core.errors import PermissionDenied
@@ -31,6 +34,7 @@ def cache_on(settings):
     """The cache on; after a change every reader waits for the new figures (no stale answers)."""
     settings.FIGURES_CACHE_SECONDS = 3600
     settings.FIGURES_STALE_SECONDS = 0
+    settings.FIGURES_REFRESH_SECONDS = 0
     cache.clear()
     yield
     cache.clear()
@@ -249,6 +253,33 @@ def test_one_refresh_is_queued_however_many_read_meanwhile(cache_on, settings, s
     straw(straw_farm["rice"], "substrate", "1000", off_field=True)
     compliance.compliance_report(user=committee, year=YEAR)
     assert refreshes_queued() == 2  # the next change, the next refresh
+
+
+def test_while_records_keep_coming_a_figure_is_recomputed_at_most_once_per_refresh_interval(
+    cache_on, settings, straw_farm
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.FIGURES_STALE_SECONDS = 60
+    settings.FIGURES_REFRESH_SECONDS = 30
+    committee = straw_farm["committee"]
+    first = compliance.compliance_report(user=committee, year=YEAR)
+    straw(straw_farm["rice"], "fertiliser", "2125", off_field=True)
+    assert compliance.compliance_report(user=committee, year=YEAR).as_of.refreshing
+    [queued] = DBTaskResult.objects.filter(task_path="farmadvice.core.tasks.refresh_figures")
+    assert queued.run_after == first.as_of.computed_at + dt.timedelta(seconds=30)
+    refreshes_done()  # not due yet: the worker leaves it
+    still = compliance.compliance_report(user=committee, year=YEAR)
+    assert still.as_of.refreshing and straw_rate(still) == pytest.approx(80.0)
+    straw(straw_farm["rice"], "substrate", "1000", off_field=True)
+    compliance.compliance_report(user=committee, year=YEAR)
+    assert refreshes_queued() == 1  # the next record waits for the same refresh
+    DBTaskResult.objects.filter(pk=queued.pk).update(run_after=timezone.now())  # 30 s later
+    refreshes_done()
+    now = compliance.compliance_report(user=committee, year=YEAR)
+    assert not now.as_of.refreshing
+    assert straw_rate(now) == pytest.approx((17 + 2.125 + 1) / 21.25 * 100)
+    assert now.as_of.data_version == figures.current_version()
 
 
 def test_the_dashboard_says_when_its_table_was_computed_and_that_it_is_being_refreshed(
