@@ -745,7 +745,7 @@ def raw_compliance(year: int) -> dict[tuple[str, str], float | None]:
         result[("film_standard_share_pct", code)] = pct(film.get("standard"), film.get("used"))
         result[("film_recovery_pct", code)] = pct(film.get("recovered"), film.get("used"))
         manure = get("manure", town_id)
-        result[("manure_facility_matching_pct", code)] = pct(manure.get("matched"), manure.get("assessed"))
+        result[("manure_facility_matching_pct", code)] = pct(manure.get("matched"), manure.get("large"))
         use = get("manure_use", town_id)
         result[("manure_utilisation_pct", code)] = pct(use.get("utilised"), use.get("produced"))
         tail = get("tailwater", town_id)

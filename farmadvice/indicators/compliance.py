@@ -412,9 +412,11 @@ def _row_flags(behind: _Behind, indicator: str, town_code: str | None) -> tuple[
 def _counts(indicator: str, figures: dict[str, Any], items: tuple[Item, ...]) -> tuple[int | None, ...]:
     """counted, passing, failing, not_assessed of a row."""
     if indicator == Indicator.MANURE_FACILITY_MATCHING:
-        assessed = int(figures.get("assessed_farms") or 0)
+        # Every large-scale farm is counted; one without a facility record fails (INDICATORS.md §6),
+        # so none is left unassessed. Its own count stays in the figures (not_assessed_farms).
+        large = int(figures.get("large_scale_farms") or 0)
         matched = int(figures.get("matched_farms") or 0)
-        return assessed, matched, assessed - matched, int(figures.get("not_assessed_farms") or 0)
+        return large, matched, large - matched, None
     if indicator == Indicator.TAILWATER_COMPLIANCE:
         sampled = int(figures.get("sampled_farms") or 0)
         complying = int(figures.get("complying_farms") or 0)

@@ -63,13 +63,29 @@ def test_a_later_target_is_shown_as_worked_toward_with_the_gap(data):
 def test_the_farms_behind_the_rate_and_why_they_fail(data):
     report = compliance_report(user=SYSTEM_READER, year=YEAR)
     manure = row(report, "manure_facility_matching_pct", CHENGQIAO)
-    assert (manure.counted, manure.passing, manure.failing, manure.not_assessed) == (1, 0, 1, 0)
+    assert (manure.counted, manure.passing, manure.failing, manure.not_assessed) == (1, 0, 1, None)
     [item] = manure.items
     assert (item.code, item.name, item.passing) == ("PIG-1", "一号猪场", False)
     assert item.reasons == ("液体贮存容积缺 120 m3（需 972，现有 852）",)
     assert item.detail["failures"][0]["message"] == "liquid storage short by 120 m3 (needs 972, has 852)"
     district = row(report, "manure_facility_matching_pct", DISTRICT)
     assert [i.code for i in district.items] == ["PIG-1", "PIG-3"]
+
+
+def test_a_large_scale_farm_without_a_facility_record_is_counted_and_failing(data):
+    """Counted = the rate's denominator (every large-scale farm); the farm without a record fails with why."""
+    sheep = FarmFactory(code="SHEEP-1", name="羊场", farm_type=FarmType.LIVESTOCK, town=data["chengqiao"])
+    herd(sheep, "sheep_goat", stock=150, output=200, method="flushing")  # large-scale, no facility record
+    report = compliance_report(user=SYSTEM_READER, year=YEAR)
+    district = row(report, "manure_facility_matching_pct", DISTRICT)
+    assert district.value == pytest.approx(100 / 3)  # PIG-3 matched of PIG-1, PIG-3 and SHEEP-1
+    assert (district.counted, district.passing, district.failing) == (3, 1, 2)
+    assert district.counted == district.figures["large_scale_farms"] == len(district.items)
+    chengqiao = row(report, "manure_facility_matching_pct", CHENGQIAO)
+    assert (chengqiao.counted, chengqiao.passing, chengqiao.failing) == (2, 0, 2)
+    item = next(i for i in chengqiao.items if i.code == "SHEEP-1")
+    assert item.passing is False
+    assert item.reasons == ("2025 年无粪污处理设施记录，按未配套计",)
 
 
 def test_an_earlier_target_stays_the_level_to_hold(data):

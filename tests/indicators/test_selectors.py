@@ -358,21 +358,52 @@ def test_sheep_are_sized_as_pigs_through_their_pig_equivalents(livestock):
     assert sheep["required_liquid_storage_m3"] == pytest.approx(157.5)
     assert sheep["required_land_mu"] == pytest.approx(50 / 1.4)
     assert sheep["assessed"] == False  # noqa: E712 (numpy bool)
-    assert sheep["reasons"] == ["无 2025 年粪污处理设施记录，未评估"]
+    assert sheep["reasons"] == ["2025 年无粪污处理设施记录，按未配套计"]
 
 
-def test_facility_matching_rate_counts_assessed_large_scale_farms(livestock):
+def test_facility_matching_rate_is_over_all_large_scale_farms(livestock):
+    """Matched large-scale farms ÷ large-scale farms (INDICATORS.md §6), with or without a facility record."""
     district = rows("manure_facility_matching", "district").row(DISTRICT)
     assert district["large_scale_farms"] == 3  # PIG-1, PIG-3, SHEEP-1 (PIG-2 is not)
-    assert district["not_assessed_farms"] == 1  # SHEEP-1
-    assert district["value"] == pytest.approx(50.0)  # PIG-3 matched of PIG-1 and PIG-3
+    assert district["matched_farms"] == 1  # PIG-3
+    assert district["not_assessed_farms"] == 1  # SHEEP-1: no facility record, still in the denominator
+    assert district["value"] == pytest.approx(100 / 3)  # 1 matched of 3 large-scale = 33.33 %
     towns = rows("manure_facility_matching", "town")
-    assert value(towns, CHENGQIAO) == 0.0  # PIG-1 assessed, not matched
-    assert value(towns, XINHE) == 100.0
+    assert value(towns, CHENGQIAO) == 0.0  # 0 of 2: PIG-1 not matched, SHEEP-1 no record
+    assert value(towns, XINHE) == 100.0  # 1 of 1: PIG-3
     assert value(towns, BAOZHEN) is None  # no large-scale farm: missing
     assert {"manure_storage_days", "manure_land_capacity_pig_eq_per_mu"} <= {
         u.name for u in towns.provisional
     }
+
+
+def test_a_large_scale_farm_without_a_facility_record_counts_as_not_matched(livestock):
+    """It is in the denominator and not the numerator, with the reason; its conditions are not judged."""
+    pig4 = FarmFactory(code="PIG-4", farm_type=FarmType.LIVESTOCK, town=livestock["xinhe"])
+    herd(pig4, "pig", stock=600, output=1200)  # large-scale, no facility record
+    farms = q.livestock.livestock_farms(q.selection(user=SYSTEM_READER, year=YEAR)).frame.set_index(
+        "farm_code"
+    )
+    assert farms.loc["PIG-4", "matched"] is False
+    assert farms.loc["PIG-4", "failures"] == []
+    assert farms.loc["PIG-4", "reasons"] == ["2025 年无粪污处理设施记录，按未配套计"]
+    xinhe = rows("manure_facility_matching", "town").row(XINHE)
+    # PIG-3 matched, PIG-4 without a record: 1 ÷ 2 = 50 % (not 1 ÷ 1 over the farms with a record)
+    assert (xinhe["large_scale_farms"], xinhe["matched_farms"], xinhe["not_assessed_farms"]) == (2, 1, 1)
+    assert xinhe["value"] == pytest.approx(50.0)
+    assert value(rows("manure_facility_matching", "farm"), "PIG-4") == 0.0  # 0 of 1
+
+
+def test_facility_matching_rate_without_large_scale_farms_is_missing(ref):
+    """Only farms below the threshold (one with a matched facility): no denominator, so no rate, not 0 or 100."""
+    small = FarmFactory(code="PIG-S", farm_type=FarmType.LIVESTOCK, town=ref["xinhe"])
+    herd(small, "pig", stock=300, output=499)
+    facility(small, liquid="1000", solid="100", land="500")
+    towns = rows("manure_facility_matching", "town")
+    assert towns.row(XINHE)["large_scale_farms"] == 0
+    assert value(towns, XINHE) is None
+    assert value(rows("manure_facility_matching", "district"), DISTRICT) is None
+    assert value(rows("manure_facility_matching", "farm"), "PIG-S") is None
 
 
 def test_manure_utilisation(livestock):

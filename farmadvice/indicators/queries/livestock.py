@@ -13,9 +13,10 @@ large-scale farm, and the rates of each scope row come from `formulas.py`.
   pigs through their pig equivalents. Solid storage m3 = pig equivalents × solid manure m3 per pig
   equivalent per day × storage days (the same storage days). Land mu = pig equivalents ÷ carrying
   capacity (`formulas.required_land_mu`). Pig equivalents from the heads in stock.
-- A large-scale farm without a facility record for the year is **not assessed**: it is listed with that
-  reason and left out of the matching rate (a rate over missing records would be 0 % for want of data),
-  as an unsampled fishpond is left out of the tailwater compliance rate.
+- Matching rate: matched large-scale farms ÷ large-scale farms. A large-scale farm without a facility
+  record for the year cannot show that its facilities are matched, so it counts as **not matched**: in
+  the denominator, not the numerator, with that reason. Its conditions are not judged (`assessed` is
+  False and `failures` empty); `not_assessed_farms` counts such farms for display, not for the rate.
 - Manure utilisation: Σ utilised ÷ Σ produced over the facility records that give both figures.
 """
 
@@ -53,7 +54,7 @@ from farmadvice.indicators.reference import (
 from farmadvice.practices.models import LivestockHerd, ManureFacility
 from farmadvice.reference.models import AnimalGroup, HeadBasis, Species
 
-MSG_NO_FACILITY = gettext_noop("无 {year} 年粪污处理设施记录，未评估")
+MSG_NO_FACILITY = gettext_noop("{year} 年无粪污处理设施记录，按未配套计")
 # The failing conditions (translated when a reason is written), filled from `formulas.Failure`.
 MANURE_REASONS = {
     formulas.ManureCondition.SEEPAGE_PROOF: gettext_noop("贮存设施未防渗"),
@@ -229,9 +230,10 @@ def livestock_farms(sel: Selection) -> LivestockFarms:
     large_scale_herds (["生猪 年出栏 520 ≥ 500", ...]), pig_equivalents, wastewater_m3_per_day,
     required_liquid_storage_m3, required_solid_storage_m3, required_land_mu, has_facility, the facility
     columns (liquid_storage_m3, solid_storage_m3, seepage_proof, rain_proof, overflow_proof, treatment,
-    treatment_in_operation, land_for_application_mu, manure_produced_t, manure_utilised_t), assessed,
-    matched (None when not large-scale or not assessed), failures (dicts: condition, reason (zh),
-    message (en), required, actual, shortfall, unit), reasons (zh strings).
+    treatment_in_operation, land_for_application_mu, manure_produced_t, manure_utilised_t), assessed
+    (large-scale with a facility record: its conditions judged), matched (None when not large-scale;
+    False for a large-scale farm without a facility record), failures (dicts: condition, reason (zh),
+    message (en), required, actual, shortfall, unit; empty when not assessed), reasons (zh strings).
     """
     herds = _read(LivestockHerd.objects.filter(sel.farm_q("farm"), year=sel.year), HERD_FIELDS)
     facilities = _read(ManureFacility.objects.filter(sel.farm_q("farm"), year=sel.year), FACILITY_FIELDS)
@@ -295,11 +297,12 @@ def livestock_farms(sel: Selection) -> LivestockFarms:
     if results:
         frame.loc[judged.index, "matched"] = [matched for matched, _f in results]
         frame.loc[judged.index, "failures"] = pd.Series([f for _m, f in results], index=judged.index)
-    not_assessed = frame["large_scale"] & ~frame["has_facility"]
+    no_facility = frame["large_scale"] & ~frame["has_facility"]
+    frame.loc[no_facility, "matched"] = False
     frame["reasons"] = [[failure["reason"] for failure in failures] for failures in frame["failures"]]
-    frame.loc[not_assessed, "reasons"] = pd.Series(
-        [[_(MSG_NO_FACILITY).format(year=sel.year)]] * int(not_assessed.sum()),
-        index=frame.index[not_assessed],
+    frame.loc[no_facility, "reasons"] = pd.Series(
+        [[_(MSG_NO_FACILITY).format(year=sel.year)]] * int(no_facility.sum()),
+        index=frame.index[no_facility],
     )
     frame = frame.drop(columns=["capacity", "sized_as_pigs"], errors="ignore")
     return LivestockFarms(
@@ -327,9 +330,10 @@ MANURE_COLUMNS = [
 
 
 def manure_frame(sel: Selection, farms: LivestockFarms | None = None) -> tuple[pd.DataFrame, LivestockFarms]:
-    """Per scope row, labelled: livestock_farms, large_scale_farms, assessed_farms, matched_farms,
-    not_assessed_farms, manure_facility_matching_pct; manure_farms (records giving produced and
-    utilised), manure_produced_t, manure_utilised_t, manure_utilisation_pct."""
+    """Per scope row, labelled: livestock_farms, large_scale_farms, assessed_farms (large-scale with a
+    facility record), matched_farms, not_assessed_farms (large-scale without one: counted as not
+    matched), manure_facility_matching_pct (matched_farms ÷ large_scale_farms); manure_farms (records
+    giving produced and utilised), manure_produced_t, manure_utilised_t, manure_utilisation_pct."""
     farms = farms or memo(sel, ("livestock", sel.year), lambda: livestock_farms(sel))
     data = farms.frame.copy()
     data["scope_id"] = DISTRICT_ID if sel.scope == Scope.DISTRICT else data[_SCOPE_COLUMN[sel.scope]]
@@ -351,7 +355,7 @@ def manure_frame(sel: Selection, farms: LivestockFarms | None = None) -> tuple[p
     frame["scope_id"] = frame["scope_id"].astype("int64")
     frame["not_assessed_farms"] = frame["large_scale_farms"] - frame["assessed_farms"]
     frame["manure_facility_matching_pct"] = per_row(
-        frame, formulas.facility_matching_rate_pct, "matched_farms", "assessed_farms"
+        frame, formulas.facility_matching_rate_pct, "matched_farms", "large_scale_farms"
     )
     frame["manure_utilisation_pct"] = per_row(
         frame,
@@ -368,9 +372,9 @@ def manure_frame(sel: Selection, farms: LivestockFarms | None = None) -> tuple[p
 def manure_facility_matching(sel: Selection, *, manure: tuple | None = None) -> IndicatorFrame:
     """Facility matching rate (粪污处理设施装备配套率), % (INDICATORS.md §6).
 
-    Large-scale farms whose facilities are matched ÷ large-scale farms assessed × 100 (module
-    docstring: farms without a facility record are listed, not counted). Columns: see `manure_frame`;
-    `livestock_farms` has the farms and why each fails.
+    Large-scale farms whose facilities are matched ÷ large-scale farms × 100; a large-scale farm
+    without a facility record counts as not matched; missing without large-scale farms. Columns: see
+    `manure_frame`; `livestock_farms` has the farms and why each fails.
     """
     frame, farms = manure or manure_frame(sel)
     return indicator_frame(
