@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from farmadvice.core.admin_base import RoleAwareAdmin
 from farmadvice.indicators.models import Baseline, Target
 from farmadvice.reference.admin import ReferenceAdmin
 
@@ -13,8 +12,8 @@ class TargetAdmin(ReferenceAdmin):
 
 
 @admin.register(Baseline)
-class BaselineAdmin(RoleAwareAdmin):
-    list_display = ("kind", "scope", "town", "farm", "base_year")
-    list_filter = ("kind", "scope")
+class BaselineAdmin(ReferenceAdmin):
+    list_display = ("kind", "scope", "town", "farm", "base_year", "status", "valid_from")
+    list_filter = ("kind", "scope", "status")
+    search_fields = ("town__name_zh", "farm__code", "farm__name", "source")
     autocomplete_fields = ("farm",)
-    reference_data = True

@@ -110,9 +110,13 @@ class BaselineKind(models.TextChoices):
     PESTICIDE = "pesticide", _("农药")
 
 
-class Baseline(models.Model):
+class Baseline(SourcedModel):
     """The base year a reduction is measured from, per scope (INDICATORS.md §1). A farm without its own
-    base-year record falls back to its town's, then the district's."""
+    base-year record falls back to its town's, then the district's.
+
+    A reference figure like the others: a base year the committee changes (or confirms, replacing a
+    provisional one) is a new row from its `valid_from`, so past reports keep the base year they used.
+    """
 
     kind = models.CharField(_("类别"), max_length=16, choices=BaselineKind.choices)
     scope = models.CharField(_("范围"), max_length=8, choices=ScopeKind.choices)
@@ -121,22 +125,22 @@ class Baseline(models.Model):
     base_year = models.PositiveSmallIntegerField(
         _("基准年"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    source = models.TextField(_("来源"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("减量基准年")
         verbose_name_plural = _("减量基准年")
+        ordering = ["kind", "scope", "-valid_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind"], condition=Q(scope="district"), name="baseline_unique_district"
+                fields=["kind", "valid_from"], condition=Q(scope="district"), name="baseline_unique_district"
             ),
             models.UniqueConstraint(
-                fields=["kind", "town"], condition=Q(scope="town"), name="baseline_unique_town"
+                fields=["kind", "town", "valid_from"], condition=Q(scope="town"), name="baseline_unique_town"
             ),
             models.UniqueConstraint(
-                fields=["kind", "farm"], condition=Q(scope="farm"), name="baseline_unique_farm"
+                fields=["kind", "farm", "valid_from"], condition=Q(scope="farm"), name="baseline_unique_farm"
             ),
             models.CheckConstraint(
                 condition=(Q(scope="district") & Q(town__isnull=True) & Q(farm__isnull=True))

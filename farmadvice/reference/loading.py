@@ -7,6 +7,13 @@ Then one transaction upserts by natural key. A figure is never overwritten: the 
 `valid_from` and past reports must stay reproducible. Towns and crops are a catalogue, not figures:
 they are upserted by code and their names may change.
 
+A status is part of the figure, with one exception: an unchanged value whose status the CSV makes
+weaker (official → published → provisional) is corrected in place, with the CSV's text (the source
+that explains it), and noted. Such a correction only makes reports more cautious about a figure they already
+used (a status recorded too firmly was wrong from the start); the history keeps the old status. A
+firmer status for the same `valid_from` is refused: confirming a figure is a new row from the date it
+was confirmed (INDICATORS.md, preamble), so past reports keep saying they rested on a provisional one.
+
 The columns of a file are the fields of its model, so lengths, choices, digits and bounds come from the
 model; a few rules the model cannot state (a collection coefficient is at most 1) are added per file.
 """
@@ -66,9 +73,9 @@ MSG_CHANGED_FIGURE = (
     "differs from the stored {stored} for the same key and valid_from: a changed figure needs a new row "
     "with a later valid_from; past reports must stay reproducible"
 )
-MSG_CHANGED_BASE_YEAR = (
-    "differs from the stored base year {stored}: base years have no valid_from, so a change is made in "
-    "the admin once the committee decides it"
+MSG_FIRMER_STATUS = (
+    "firmer than the stored {stored} for the same key and valid_from: a confirmed figure needs a new row "
+    "with a later valid_from, so that past reports keep saying what they rested on"
 )
 MSG_NO_BOUND = "min_value or max_value is required"
 MSG_MIN_ABOVE_MAX = "min_value is above max_value {max_value}"
@@ -78,8 +85,14 @@ MSG_TEXT_KEPT = (
     "{file}:{row}: {column} differs from the database; the database's text was kept "
     "(edit it in the admin if the CSV is right)"
 )
+MSG_STATUS_CORRECTED = (
+    "{file}:{row}: status corrected from {stored} to {status} (the figure is unchanged); the CSV's text "
+    "was taken with it"
+)
 
 COMMON_COLUMNS = ("source", "status", "valid_from")
+# How firmly a status sources a figure: a lower rank is weaker (see the module docstring).
+STATUS_RANK = {Status.PROVISIONAL: 0, Status.PUBLISHED: 1, Status.OFFICIAL: 2}
 PH_MAX = Decimal(14)
 PERCENT_MAX = Decimal(100)
 
@@ -112,7 +125,8 @@ class RowError:
 
 @dataclass(slots=True)
 class FileCounts:
-    """Rows of one file: new (`created`), already stored (`unchanged`), catalogue names changed (`updated`)."""
+    """Rows of one file: new (`created`), already stored (`unchanged`), catalogue names changed or a
+    status corrected to a weaker one (`updated`)."""
 
     created: int = 0
     unchanged: int = 0
@@ -159,7 +173,6 @@ class _Table:
     text: tuple[str, ...] = ("source",)
     catalogue: bool = False
     check: RowCheck | None = None
-    changed_message: str = MSG_CHANGED_FIGURE
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -328,11 +341,10 @@ TABLES: tuple[_Table, ...] = (
     _Table(
         file="baselines.csv",
         model=Baseline,
-        fields=("kind", "scope", "town", "base_year", "source"),
-        key=("kind", "scope", "town"),
-        figure=("base_year",),
+        fields=("kind", "scope", "town", "base_year", "source", "status", "valid_from"),
+        key=("kind", "scope", "town", "valid_from"),
+        figure=("base_year", "status"),
         check=_check_baseline,
-        changed_message=MSG_CHANGED_BASE_YEAR,
     ),
 )
 
@@ -473,6 +485,7 @@ class _PlannedRow:
     parsed: dict[str, Any]
     action: str  # "create", "unchanged" or "update"
     pk: int | None = None
+    updates: tuple[str, ...] = ()  # the fields an "update" sets
 
 
 @dataclass(slots=True)
@@ -577,12 +590,22 @@ def _compare(
 ) -> _PlannedRow:
     if stored is None:
         return _PlannedRow(row.number, values, "create")
-    for name in table.figure:
-        if values[name] != stored[name]:
-            row.error(name, table.changed_message.format(stored=f"{name} {_display(stored[name])}"))
+    changed = [name for name in table.figure if values[name] != stored[name]]
+    for name in changed:
+        if name == "status" and STATUS_RANK[values[name]] < STATUS_RANK[stored[name]]:
+            continue
+        message = MSG_FIRMER_STATUS if name == "status" else MSG_CHANGED_FIGURE
+        row.error(name, message.format(stored=f"{name} {_display(stored[name])}"))
     changed_text = [name for name in table.text if values[name] != stored[name]]
     if table.catalogue and changed_text:
-        return _PlannedRow(row.number, values, "update", pk=stored["pk"])
+        return _PlannedRow(row.number, values, "update", pk=stored["pk"], updates=table.text)
+    if changed == ["status"] and not row.failed:
+        notes.append(
+            MSG_STATUS_CORRECTED.format(
+                file=table.file, row=row.number, stored=stored["status"], status=values["status"]
+            )
+        )
+        return _PlannedRow(row.number, values, "update", pk=stored["pk"], updates=("status", *table.text))
     for name in changed_text:
         notes.append(MSG_TEXT_KEPT.format(file=table.file, row=row.number, column=name))
     return _PlannedRow(row.number, values, "unchanged", pk=stored["pk"])
@@ -613,7 +636,7 @@ def _write_plan(plan: _Plan, counts: FileCounts, errors: list[RowError]) -> None
         }
         if planned.action == "update":
             instance = table.model._default_manager.get(pk=planned.pk)
-            for name in table.text:
+            for name in planned.updates:
                 setattr(instance, name, model_values[name])
         else:
             instance = table.model(**model_values)

@@ -124,6 +124,9 @@ def test_the_town_filter_narrows_the_farms(fertilised):
 # --- §1-2 Reduction --------------------------------------------------------------------------------
 
 
+BASE_YEAR_SOURCE = {"source": "tests", "status": "provisional", "valid_from": dt.date(2020, 1, 1)}
+
+
 def district_base_year(year: int) -> None:
     Baseline.objects.filter(scope="district").update(base_year=year)
 
@@ -133,8 +136,12 @@ def reductions(fertilised):
     district_base_year(2021)
     chengqiao = fertilised["chengqiao"]
     farm_c = FarmFactory(code="CQ-C", town=chengqiao)
-    Baseline.objects.create(kind="fertiliser", scope="town", town=chengqiao, base_year=2022)
-    Baseline.objects.create(kind="fertiliser", scope="farm", farm=fertilised["farm_b"], base_year=2023)
+    Baseline.objects.create(
+        kind="fertiliser", scope="town", town=chengqiao, base_year=2022, **BASE_YEAR_SOURCE
+    )
+    Baseline.objects.create(
+        kind="fertiliser", scope="farm", farm=fertilised["farm_b"], base_year=2023, **BASE_YEAR_SOURCE
+    )
     fertiliser(season(farm_c, area="20", year=2022), kg="400", n="15", p="15", k="15")  # 180 kg: 9 kg/mu
     fertiliser(season(farm_c, area="20"), kg="300", n="15", p="15", k="15")  # 135 kg: 6.75 kg/mu
     fertiliser(season(fertilised["farm_b"], area="10", year=2023), kg="150", n="46")  # 69 kg: 6.9 kg/mu

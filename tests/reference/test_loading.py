@@ -12,7 +12,6 @@ from farmadvice.indicators.models import Baseline, Target
 from farmadvice.reference.loading import (
     MSG_ABOVE_MAX,
     MSG_BELOW_MIN,
-    MSG_CHANGED_BASE_YEAR,
     MSG_CHANGED_FIGURE,
     MSG_CHOICE,
     MSG_COLUMN_MISSING,
@@ -406,7 +405,7 @@ def test_a_renamed_town_is_updated_because_names_are_not_figures(tmp_path):
     assert Town.objects.get(code="310151110").name_en == "Lvhua"
 
 
-def test_a_changed_base_year_is_refused(tmp_path):
+def test_a_changed_base_year_with_the_same_valid_from_is_refused(tmp_path):
     load_reference(DATA_DIR)
     data_dir = copy_data(tmp_path)
     row = set_cell(data_dir / "baselines.csv", {"kind": "fertiliser"}, "base_year", "2020")
@@ -414,9 +413,34 @@ def test_a_changed_base_year_is_refused(tmp_path):
     errors = refused(data_dir)
 
     assert [(e.row, e.column, e.reason) for e in errors] == [
-        (row, "base_year", MSG_CHANGED_BASE_YEAR.format(stored="base_year 2022"))
+        (row, "base_year", MSG_CHANGED_FIGURE.format(stored="base_year 2022"))
     ]
     assert Baseline.objects.get(kind="fertiliser").base_year == 2022
+
+
+def test_a_changed_base_year_with_a_later_valid_from_is_a_new_row(tmp_path):
+    load_reference(DATA_DIR)
+    data_dir = copy_data(tmp_path)
+    append_row(
+        data_dir / "baselines.csv",
+        {
+            "kind": "fertiliser",
+            "scope": "district",
+            "town": "",
+            "base_year": "2023",
+            "source": "committee decision (test)",
+            "status": "official",
+            "valid_from": "2026-01-01",
+        },
+    )
+
+    report = load_reference(data_dir)
+
+    assert report.files["baselines.csv"].created == 1
+    assert list(Baseline.objects.filter(kind="fertiliser").values_list("base_year", "valid_from")) == [
+        (2023, dt.date(2026, 1, 1)),
+        (2022, dt.date(2020, 1, 1)),
+    ]
 
 
 def test_a_changed_source_text_keeps_the_stored_text_and_is_noted(tmp_path):

@@ -17,10 +17,13 @@ Decisions (documented here and in the docstrings):
   baseline intensity is the farm's intensity in that year, or, where the farm has no sown area in its base
   year (a farm that started later), its town's baseline intensity. Town, irrigation-district and district
   figures use their own (town → district) base year and their own intensity; no data in the base year
-  leaves the reduction missing.
+  leaves the reduction missing. The base years are reference figures: the `Baseline` rows in force on
+  31 December of the year, each reported among the figure's references (a provisional base year says so).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 from django.db.models import Case, Count, F, FloatField, Q, When
@@ -28,9 +31,7 @@ from django.db.models import Case, Count, F, FloatField, Q, When
 from farmadvice.indicators import formulas
 from farmadvice.indicators.models import Baseline, BaselineKind, Indicator, ScopeKind
 from farmadvice.indicators.queries.common import (
-    LABEL_COLUMNS as LABELS,
-)
-from farmadvice.indicators.queries.common import (
+    DISTRICT_CODE,
     IndicatorFrame,
     Outer,
     Scope,
@@ -50,6 +51,10 @@ from farmadvice.indicators.queries.common import (
     scope_key,
     times,
 )
+from farmadvice.indicators.queries.common import (
+    LABEL_COLUMNS as LABELS,
+)
+from farmadvice.indicators.reference import ReferenceUse, reference_date
 from farmadvice.practices.models import (
     AmountUnit,
     CropSeason,
@@ -57,6 +62,7 @@ from farmadvice.practices.models import (
     FertiliserMethod,
     PesticideApplication,
 )
+from farmadvice.reference.selectors import in_force
 from farmadvice.registry.models import Farm, Town
 
 COVERAGE_NOTE = "覆盖率公式为本系统自定（未找到官方公式）：同一茬口同一措施只计一次面积（取各次施用面积的最大值，不超过播种面积）。"
@@ -341,60 +347,96 @@ def _intensity_by_year(kind: str, sel: Selection, years: list[int]) -> pd.DataFr
     return frame[["scope_id", "year", "baseline_intensity_kg_per_mu"]]
 
 
-def _base_years(kind: str) -> tuple[int | None, dict[int, int], dict[int, int]]:
-    """The configured base years: the district's, the towns' (by town id), the farms' (by farm id)."""
-    district: int | None = None
-    towns: dict[int, int] = {}
-    farms: dict[int, int] = {}
-    for scope, town_id, farm_id, base_year in Baseline.objects.filter(kind=kind).values_list(
-        "scope", "town_id", "farm_id", "base_year"
-    ):
-        if scope == ScopeKind.DISTRICT:
-            district = base_year
-        elif scope == ScopeKind.TOWN:
-            towns[town_id] = base_year
-        else:
-            farms[farm_id] = base_year
-    return district, towns, farms
+@dataclass(frozen=True)
+class _BaseYears:
+    """The `Baseline` rows of a kind in force for a year: the district's, the towns' (by town id) and the
+    farms' (by farm id)."""
+
+    district: Baseline | None
+    towns: dict[int, Baseline]
+    farms: dict[int, Baseline]
+
+    def by_id(self) -> dict[int, Baseline]:
+        rows = [self.district, *self.towns.values(), *self.farms.values()]
+        return {row.pk: row for row in rows if row is not None}
 
 
-def _choose(frame: pd.DataFrame, candidates: list[tuple[str, pd.Series]]) -> pd.DataFrame:
-    """base_year from the first candidate that has one, and base_year_scope naming it."""
-    frame["base_year"] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+def _base_years(kind: str, year: int) -> _BaseYears:
+    """The configured base years in force on the year's reference date (a handful of rows)."""
+    rows = in_force(
+        Baseline.objects.filter(kind=kind).select_related("town", "farm"),
+        key_fields=("scope", "town_id", "farm_id"),
+        on=reference_date(year),
+    )
+    district = next((row for row in rows if row.scope == ScopeKind.DISTRICT), None)
+    towns = {row.town_id: row for row in rows if row.scope == ScopeKind.TOWN}
+    farms = {row.farm_id: row for row in rows if row.scope == ScopeKind.FARM}
+    return _BaseYears(district=district, towns=towns, farms=farms)
+
+
+def _base_year_use(row: Baseline) -> ReferenceUse:
+    """A base year as a reference figure the reduction rests on (INDICATORS.md, preamble)."""
+    if row.farm_id is not None:
+        where = row.farm.code
+    elif row.town_id is not None:
+        where = row.town.code
+    else:
+        where = DISTRICT_CODE
+    return ReferenceUse(
+        name=f"base_year[{row.kind}][{where}]",
+        value=str(row.base_year),
+        unit="",
+        status=row.status,
+        source=row.source,
+        valid_from=row.valid_from,
+    )
+
+
+def _choose(
+    frame: pd.DataFrame, candidates: list[tuple[str, pd.Series]], years: dict[int, int]
+) -> pd.DataFrame:
+    """baseline_id (the `Baseline` row) from the first candidate that has one, base_year_scope naming
+    it, and its base_year."""
+    frame["baseline_id"] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
     frame["base_year_scope"] = None
-    for name, years in candidates:
-        take = frame["base_year"].isna() & years.notna()
-        frame.loc[take, "base_year"] = years[take].astype("Int64")
+    for name, ids in candidates:
+        take = frame["baseline_id"].isna() & ids.notna()
+        frame.loc[take, "baseline_id"] = ids[take].astype("Int64")
         frame.loc[take, "base_year_scope"] = name
+    frame["base_year"] = frame["baseline_id"].map(years).astype("Int64")
     return frame
 
 
-def _with_base_year(frame: pd.DataFrame, sel: Selection, kind: str) -> pd.DataFrame:
-    """Add base_year and base_year_scope: the farm's Baseline, else its town's, else the district's
-    (farms); the town's, else the district's (towns); the district's (irrigation districts, district)."""
-    district, towns, farms = _base_years(kind)
+def _with_base_year(frame: pd.DataFrame, sel: Selection, kind: str) -> tuple[pd.DataFrame, _BaseYears]:
+    """Add baseline_id, base_year and base_year_scope: the farm's Baseline, else its town's, else the
+    district's (farms); the town's, else the district's (towns); the district's (irrigation districts,
+    district). Also the base years in force, by which baseline_id is looked up."""
+    base = _base_years(kind, sel.year)
+    town_ids = {town_id: row.pk for town_id, row in base.towns.items()}
     frame = frame.copy()
-    district_years = pd.Series(district, index=frame.index, dtype="Int64")
+    district_id = None if base.district is None else base.district.pk
+    district_ids = pd.Series(district_id, index=frame.index, dtype="Int64")
     if sel.scope == Scope.FARM:
         farm_towns = dict(Farm.objects.filter(sel.farm_q("")).values_list("id", "town_id"))
         frame["town_id"] = frame["scope_id"].map(farm_towns)
         candidates = [
-            (ScopeKind.FARM, frame["scope_id"].map(farms)),
-            (ScopeKind.TOWN, frame["town_id"].map(towns)),
-            (ScopeKind.DISTRICT, district_years),
+            (ScopeKind.FARM, frame["scope_id"].map({farm_id: row.pk for farm_id, row in base.farms.items()})),
+            (ScopeKind.TOWN, frame["town_id"].map(town_ids)),
+            (ScopeKind.DISTRICT, district_ids),
         ]
     elif sel.scope == Scope.TOWN:
-        candidates = [(ScopeKind.TOWN, frame["scope_id"].map(towns)), (ScopeKind.DISTRICT, district_years)]
+        candidates = [(ScopeKind.TOWN, frame["scope_id"].map(town_ids)), (ScopeKind.DISTRICT, district_ids)]
     else:
-        candidates = [(ScopeKind.DISTRICT, district_years)]
-    return _choose(frame, candidates)
+        candidates = [(ScopeKind.DISTRICT, district_ids)]
+    years = {pk: row.base_year for pk, row in base.by_id().items()}
+    return _choose(frame, candidates, years), base
 
 
 def _town_baselines(kind: str, year: int) -> pd.DataFrame:
     """[town_id, town_baseline]: each town's intensity in its own base year (town's, else district's),
     over all its farms: the baseline a farm without base-year data falls back to (§1)."""
     towns = pd.DataFrame({"scope_id": list(Town.objects.values_list("id", flat=True))})
-    towns = _with_base_year(towns, Selection(year=year, scope=Scope.TOWN), kind)
+    towns, _base = _with_base_year(towns, Selection(year=year, scope=Scope.TOWN), kind)
     years = sorted({int(y) for y in towns["base_year"].dropna()})
     by_year = _intensity_by_year(kind, Selection(year=year, scope=Scope.TOWN), years)
     towns = towns.merge(
@@ -403,10 +445,11 @@ def _town_baselines(kind: str, year: int) -> pd.DataFrame:
     return towns.rename(
         columns={
             "scope_id": "town_id",
+            "baseline_id": "town_baseline_id",
             "base_year": "town_base_year",
             "baseline_intensity_kg_per_mu": "town_baseline",
         }
-    )[["town_id", "town_base_year", "town_baseline"]]
+    )[["town_id", "town_baseline_id", "town_base_year", "town_baseline"]]
 
 
 def reduction(kind: str, sel: Selection, *, frame: pd.DataFrame | None = None) -> IndicatorFrame:
@@ -416,12 +459,13 @@ def reduction(kind: str, sel: Selection, *, frame: pd.DataFrame | None = None) -
     and fallbacks as in the module docstring. Columns: farms, sown_area_mu, the intensity
     (intensity_kg_per_mu or pesticide_intensity_kg_per_mu), base_year, base_year_scope (farm, town or district: whose Baseline
     row set the year), baseline_intensity_kg_per_mu, baseline_from ("own", or "town" where a farm had no
-    sown area in its base year and took its town's), reduction_pct.
+    sown area in its base year and took its town's), reduction_pct. Its references are the base years
+    the rows were measured from.
     """
     frame = fertilisation_frame(sel) if frame is None else frame
     fertiliser = kind == BaselineKind.FERTILISER
     intensity_column = "intensity_kg_per_mu" if fertiliser else "pesticide_intensity_kg_per_mu"
-    keyed = _with_base_year(frame[[*LABELS, "farms", "sown_area_mu", intensity_column]], sel, kind)
+    keyed, base = _with_base_year(frame[[*LABELS, "farms", "sown_area_mu", intensity_column]], sel, kind)
     years = sorted({int(year) for year in keyed["base_year"].dropna()})
     own = _intensity_by_year(kind, sel, years).rename(columns={"year": "base_year"})
     keyed = keyed.merge(own, on=["scope_id", "base_year"], how="left")
@@ -431,17 +475,21 @@ def reduction(kind: str, sel: Selection, *, frame: pd.DataFrame | None = None) -
         fallback = keyed["baseline_intensity_kg_per_mu"].isna() & keyed["town_baseline"].notna()
         keyed.loc[fallback, "baseline_intensity_kg_per_mu"] = keyed.loc[fallback, "town_baseline"]
         keyed.loc[fallback, "base_year"] = keyed.loc[fallback, "town_base_year"]
+        keyed.loc[fallback, "baseline_id"] = keyed.loc[fallback, "town_baseline_id"]
         keyed.loc[fallback, "baseline_from"] = "town"
-        keyed = keyed.drop(columns=["town_id", "town_baseline", "town_base_year"])
+        keyed = keyed.drop(columns=["town_id", "town_baseline_id", "town_baseline", "town_base_year"])
     keyed["reduction_pct"] = per_row(
         keyed, formulas.reduction_pct, "baseline_intensity_kg_per_mu", intensity_column
     )
+    rows = base.by_id()
+    used = sorted({int(pk) for pk in keyed["baseline_id"].dropna()})
     return indicator_frame(
         indicator=Indicator.FERTILISER_REDUCTION if fertiliser else Indicator.PESTICIDE_REDUCTION,
         sel=sel,
         unit="%",
-        frame=keyed,
+        frame=keyed.drop(columns=["baseline_id"]),
         value="reduction_pct",
+        references=[_base_year_use(rows[pk]) for pk in used],
     )
 
 
