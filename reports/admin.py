@@ -80,6 +80,7 @@ class ReportBatchItemInline(admin.TabularInline):
 class ReportBatchAdmin(ReadOnlyRoleAwareAdmin):
     list_display = ("id", "scope", "town", "year", "language", "total", "requested_by", "created_at")
     list_filter = ("scope", "year", "language", "town")
+    search_fields = ("town__name_zh", "requested_by__username")
     list_select_related = ("town", "requested_by")
     inlines = [ReportBatchItemInline]
     town_path = "town"

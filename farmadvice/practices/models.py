@@ -48,6 +48,16 @@ def _concentration(verbose_name: str) -> models.DecimalField:
     )
 
 
+def _nullable_not_negative(name: str, *fields: str) -> models.CheckConstraint:
+    """Each of these optional amounts is empty or not negative. One constraint, not one per field: model
+    validation checks every constraint with a query of its own, row by row in a bulk import, while each
+    field's validator has already named the negative field to the user."""
+    condition = Q()
+    for field in fields:
+        condition &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0})
+    return models.CheckConstraint(condition=condition, name=name)
+
+
 class Record(AuditedModel):
     """Common to every record: a client-supplied UUID and the visit it was entered in, if any."""
 
@@ -256,6 +266,10 @@ class PesticideApplication(Record):
                 condition=Q(amount_unit="kg") | Q(density_kg_per_l__isnull=False),
                 name="pesticide_litres_need_density",
             ),
+            models.CheckConstraint(
+                condition=Q(density_kg_per_l__isnull=True) | Q(density_kg_per_l__gt=0),
+                name="pesticide_density_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -428,6 +442,8 @@ class ManureFacility(Record):
         return f"{self.farm.code} {self.year}"
 
 
+CONCENTRATIONS = ("ss_mg_per_l", "codmn_mg_per_l", "tn_mg_per_l", "tp_mg_per_l", "nh3n_mg_per_l")
+
 _ANY_CONCENTRATION = (
     Q(ph__isnull=False)
     | Q(ss_mg_per_l__isnull=False)
@@ -494,6 +510,7 @@ class TailwaterSample(WaterQuality):
             models.CheckConstraint(
                 condition=Q(ph__isnull=True) | Q(ph__gte=0, ph__lte=14), name="tailwater_ph_range"
             ),
+            _nullable_not_negative("tailwater_amounts_not_negative", *CONCENTRATIONS, "discharge_volume_m3"),
         ]
 
     def __str__(self) -> str:
@@ -532,6 +549,7 @@ class WaterSample(WaterQuality):
             models.CheckConstraint(
                 condition=Q(ph__isnull=True) | Q(ph__gte=0, ph__lte=14), name="water_ph_range"
             ),
+            _nullable_not_negative("water_amounts_not_negative", *CONCENTRATIONS, "volume_m3"),
         ]
 
     def __str__(self) -> str:

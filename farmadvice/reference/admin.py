@@ -55,13 +55,15 @@ class StandardLimitAdmin(ReferenceAdmin):
 @admin.register(LivestockThreshold)
 class LivestockThresholdAdmin(ReferenceAdmin):
     list_display = ("species", "basis", "min_heads", "status", "valid_from")
-    list_filter = ("species", "status")
+    list_filter = ("species", "basis", "status")
+    search_fields = ("species", "source")
 
 
 @admin.register(PigEquivalent)
 class PigEquivalentAdmin(ReferenceAdmin):
     list_display = ("species", "heads", "pig_equivalents", "status", "valid_from")
-    list_filter = ("status",)
+    list_filter = ("species", "status")
+    search_fields = ("species", "source")
 
 
 @admin.register(WastewaterCoefficient)
@@ -76,6 +78,7 @@ class WastewaterCoefficientAdmin(ReferenceAdmin):
         "valid_from",
     )
     list_filter = ("group", "method", "status")
+    search_fields = ("group", "source")
 
 
 @admin.register(ReferenceValue)

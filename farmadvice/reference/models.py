@@ -145,6 +145,15 @@ class StandardLimit(SourcedModel):
                 | Q(min_value__lte=models.F("max_value")),
                 name="standard_limit_min_below_max",
             ),
+            # Every parameter (pH and the concentrations in mg/L) is non-negative, and so are its limits.
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True) | Q(min_value__gte=0),
+                name="standard_limit_min_value_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_value__isnull=True) | Q(max_value__gte=0),
+                name="standard_limit_max_value_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:

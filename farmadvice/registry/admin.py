@@ -9,6 +9,7 @@ AUDIT_FIELDS = ("created_at", "created_by", "updated_at", "updated_by")
 @admin.register(Town)
 class TownAdmin(RoleAwareAdmin):
     list_display = ("code", "name_zh", "name_en", "kind")
+    list_filter = ("kind",)
     search_fields = ("code", "name_zh", "name_en")
     reference_data = True
 

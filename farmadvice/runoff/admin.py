@@ -48,7 +48,8 @@ class RunoffObservationAdmin(RoleAwareAdmin):
 class SeasonRainfallAdmin(RoleAwareAdmin):
     reference_data = True
     list_display = ("season", "year", "months", "rainfall_mm", "status", "valid_from")
-    list_filter = ("season", "status")
+    list_filter = ("season", "year", "status")
+    search_fields = ("months", "source")
 
 
 class _ReadOnly(RoleAwareAdmin):
@@ -74,6 +75,7 @@ class RunoffModelVersionAdmin(_ReadOnly):
         "activated_by",
     )
     list_filter = ("target", "method", "is_active")
+    search_fields = ("formula", "training_fingerprint", "created_by__username")
     readonly_fields = (
         "target",
         "method",
@@ -126,6 +128,7 @@ class RunoffModelVersionAdmin(_ReadOnly):
 class RunoffFitJobAdmin(_ReadOnly):
     list_display = ("id", "targets", "method", "status", "requested_by", "requested_at", "finished_at")
     list_filter = ("status", "targets")
+    search_fields = ("requested_by__username", "error")
     readonly_fields = (
         "targets",
         "method",

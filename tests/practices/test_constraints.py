@@ -11,13 +11,14 @@ from django.db import IntegrityError, transaction
 from farmadvice.core.errors import ValidationFailed
 from farmadvice.core.services import validate_and_save
 from farmadvice.practices.models import (
+    CONCENTRATIONS,
     CropSeason,
     FertiliserApplication,
     PesticideApplication,
     TailwaterSample,
     WaterSample,
 )
-from farmadvice.reference.models import Crop
+from farmadvice.reference.models import Crop, StandardLimit
 from tests.factories.registry import IrrigationDistrictFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +106,80 @@ def test_a_water_sample_with_neither_volume_nor_concentration_is_refused(world):
         validate_and_save(sample, user=world["agent_cq"])
     assert "__all__" in caught.value.errors
     assert not WaterSample.objects.exists()
+
+
+def tailwater_sample(farm, **values):
+    # pH is measured in every sample here, so a refusal is never "no measurement" but the negative value.
+    return TailwaterSample(farm=farm, date=dt.date(2025, 7, 1), ph=Decimal("7.5"), **values)
+
+
+def district_sample(**values):
+    fields = {"district": IrrigationDistrictFactory(), "date": dt.date(2025, 7, 1), "point": "outlet"}
+    return WaterSample(**fields, ph=Decimal("7.5"), **values)
+
+
+@pytest.mark.parametrize("field", [*CONCENTRATIONS, "discharge_volume_m3"])
+def test_the_database_refuses_every_negative_tailwater_amount(world, field):
+    with pytest.raises(IntegrityError, match="tailwater_amounts_not_negative"), transaction.atomic():
+        tailwater_sample(world["farm_a"], **{field: Decimal("-0.001")}).save()
+    assert not TailwaterSample.objects.exists()
+
+
+@pytest.mark.parametrize("field", [*CONCENTRATIONS, "volume_m3"])
+def test_the_database_refuses_every_negative_district_water_amount(db, field):
+    with pytest.raises(IntegrityError, match="water_amounts_not_negative"), transaction.atomic():
+        district_sample(**{field: Decimal("-0.001")}).save()
+    assert not WaterSample.objects.exists()
+
+
+def test_zero_concentrations_and_volumes_are_stored(world):
+    """Zero is a measurement (below the detection limit, or no discharge), not a negative amount."""
+    zeros = dict.fromkeys(CONCENTRATIONS, Decimal("0"))
+    tailwater_sample(world["farm_a"], discharge_volume_m3=Decimal("0"), **zeros).save()
+    district_sample(volume_m3=Decimal("0"), **zeros).save()
+    assert TailwaterSample.objects.count() == 1
+    assert WaterSample.objects.count() == 1
+
+
+def test_validation_names_the_negative_concentration(world):
+    """Through the services the user is told which field is negative, not which constraint failed."""
+    with pytest.raises(ValidationFailed) as caught:
+        validate_and_save(
+            tailwater_sample(world["farm_a"], tp_mg_per_l=Decimal("-1")), user=world["agent_cq"]
+        )
+    assert set(caught.value.errors) == {"tp_mg_per_l"}
+    assert not TailwaterSample.objects.exists()
+
+
+def test_the_database_refuses_a_pesticide_density_of_zero(season):
+    application = PesticideApplication(
+        season=season,
+        product="阿维菌素乳油",
+        active_ingredient="abamectin",
+        ai_content_pct=Decimal("1.8"),
+        amount=Decimal("2"),
+        amount_unit="L",
+        density_kg_per_l=Decimal("0"),
+        area_mu=Decimal("10"),
+    )
+    with pytest.raises(IntegrityError, match="pesticide_density_positive"), transaction.atomic():
+        application.save()
+    assert not PesticideApplication.objects.exists()
+
+
+@pytest.mark.parametrize("bound", ["min_value", "max_value"])
+def test_the_database_refuses_a_negative_standard_limit(db, bound):
+    limit = StandardLimit(
+        standard="SC/T 9101-2007",
+        use="tailwater",
+        level="2",
+        level_rank=2,
+        parameter="tn_mg_per_l",
+        source="tests",
+        status="provisional",
+        valid_from=dt.date(2020, 1, 1),
+        **{bound: Decimal("-1")},
+    )
+    with pytest.raises(IntegrityError, match=f"standard_limit_{bound}_not_negative"), transaction.atomic():
+        limit.save()
+    assert not StandardLimit.objects.exists()
