@@ -11,10 +11,11 @@ Two queries (the districts of the selection, their water samples of the year) re
   TN and TP, all samples of a point on that date are pooled (V = Σ volume, C = Σ C×V ÷ V, the flow-weighted
   concentration); a point-date with any sample lacking the concentration or the volume cannot be pooled
   and the event has no load for that parameter. Samples on dates without the other point are unpaired:
-  counted (`unpaired_samples`), not guessed. Net kg = `formulas.net_load_kg(C_out, V_out, C_in, V_in)` per
-  event; negative loads (the district cleaned the water) stay negative. Per district and year (and per
-  season: Mar-May spring, Jun-Aug summer, Sep-Nov autumn, Dec-Feb winter) the events' sum, and per mu ÷
-  the district's area.
+  counted (`unpaired_samples`), not guessed. Net kg = (C_out × V_out − C_in × V_in) / 1000 per event
+  (`net_loads_kg`, `formulas.net_load_kg` vectorised); negative loads (the district cleaned the water) stay
+  negative. Per district, for the year and for each season of it (Mar-May spring, Jun-Aug summer, Sep-Nov
+  autumn, winter the year's Jan-Feb and Dec), the events' sum, and per mu ÷ the district's area. Sums
+  keep missing as missing: a season without events, or whose events all lack the load, has none (not 0).
 - Outlet class (GB 3838-2002 surface classes of the standard of highest precedence in force): per outlet
   sample, vectorised as `formulas.water_class` (the best class none of whose measured parameters exceeds;
   "劣V" when even the last fails; None when nothing limited was measured); per district, the class of the
@@ -64,6 +65,10 @@ SEASON_OF_MONTH = {
     1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring", 6: "summer",
     7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn", 12: "winter",
 }  # fmt: skip
+SEASONS = ("spring", "summer", "autumn", "winter")
+# Column prefixes of the year ("") and of each season: `events`, `summer_events`, `tn_net_load_kg`,
+# `summer_tn_net_load_kg`, ... are built and summed alike.
+PERIODS = ("", *(f"{season}_" for season in SEASONS))
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,17 +97,22 @@ def _pool(samples: pd.DataFrame, concentration: str) -> pd.DataFrame:
     return pooled
 
 
-def _net(c_out: float | None, v_out: float | None, c_in: float | None, v_in: float | None) -> float | None:
-    if c_out is None or v_out is None or c_in is None or v_in is None:
-        return None
-    return formulas.net_load_kg(c_out, v_out, c_in, v_in)
+def net_loads_kg(c_out: pd.Series, v_out: pd.Series, c_in: pd.Series, v_in: pd.Series) -> pd.Series:
+    """Net exported load per event, kg (INDICATORS.md §8): `formulas.net_load_kg` vectorised,
+    (C_out × V_out − C_in × V_in) / 1000 with C in mg/L and V in m3. NaN where any of the four is missing
+    (never 0); negative loads as they are. A negative input raises the formula's own error."""
+    inputs = pd.concat([c_out, v_out, c_in, v_in], axis=1, ignore_index=True).astype("float64")
+    invalid = inputs.notna().all(axis=1) & (inputs < 0).any(axis=1)
+    if invalid.any():
+        formulas.net_load_kg(*inputs[invalid].iloc[0])  # raises, naming the input
+    return (inputs[0] * inputs[1] - inputs[2] * inputs[3]) / 1000
 
 
 def pair_events(samples: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """The paired events (module docstring) and, per district, the number of unpaired samples.
 
     Events: district_id, date, season, and per parameter (tn, tp): c_in, v_in, c_out, v_out and
-    `<p>_net_load_kg` (None where a side could not be pooled).
+    `<p>_net_load_kg` (float, NaN where a side could not be pooled).
     """
     points = (
         samples.assign(
@@ -123,10 +133,25 @@ def pair_events(samples: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
                 columns={"c": f"{name}_c_{suffix}", "v": f"{name}_v_{suffix}"}
             )
             events = events.merge(side, on=["district_id", "date"], how="left")
-        events[f"{name}_net_load_kg"] = per_row(
-            events, _net, f"{name}_c_out", f"{name}_v_out", f"{name}_c_in", f"{name}_v_in"
-        )  # one per event
+        events[f"{name}_net_load_kg"] = net_loads_kg(
+            events[f"{name}_c_out"], events[f"{name}_v_out"], events[f"{name}_c_in"], events[f"{name}_v_in"]
+        )
     return events, unpaired
+
+
+def _period_loads(events: pd.DataFrame) -> pd.DataFrame:
+    """Per district_id (the index), for the year and each season (`PERIODS`): `<prefix>events` and
+    `<prefix><p>_net_load_kg`, the events' sum with missing kept missing (`min_count=1`); NaN for a
+    period without events. Every season has its columns, even one in which no district has events."""
+    columns = ["events", *(f"{name}_net_load_kg" for name in LOAD_PARAMETERS)]
+    events = events.assign(events=1).astype({column: "float64" for column in columns})
+    parts = {"": events, **{f"{season}_": events[events["season"] == season] for season in SEASONS}}
+    sums = pd.concat(
+        [part.groupby("district_id")[columns].sum(min_count=1).add_prefix(p) for p, part in parts.items()],
+        axis=1,
+    )
+    sums.index = sums.index.astype("int64")
+    return sums
 
 
 def _classes(outlets: pd.DataFrame, levels: StandardLevels) -> np.ndarray:
@@ -153,10 +178,12 @@ def district_data(sel: Selection, *, water_quality: bool = True) -> DistrictData
 
     `districts` columns: district_id, district_code, district_name, town_id, town_code, area_mu,
     must_monitor, inlet_samples, outlet_samples, monitored, reasons (why a must-monitor district is not
-    monitored); with `water_quality` also events, unpaired_samples, tn_net_load_kg, tp_net_load_kg,
-    tn_net_load_kg_per_mu, tp_net_load_kg_per_mu, outlet_class (class of the mean outlet
-    concentrations), worst_outlet_class. `samples`: sample_id, district_id, date, point, volume_m3, the
-    parameters, water_class (outlets). `events`: see `pair_events`.
+    monitored); with `water_quality` also unpaired_samples, outlet_class (class of the mean outlet
+    concentrations), worst_outlet_class and, for the year and for each season (prefix `spring_`,
+    `summer_`, `autumn_`, `winter_`): events, tn_net_load_kg, tp_net_load_kg, tn_net_load_kg_per_mu,
+    tp_net_load_kg_per_mu (e.g. `summer_tn_net_load_kg_per_mu`; a season without events has 0 events
+    and no loads). `samples`: sample_id, district_id, date, point, volume_m3, the parameters,
+    water_class (outlets). `events`: see `pair_events`.
     """
     threshold = named_figure(DISTRICT_MONITORING_KEY, year=sel.year)
     districts = read_frame(
@@ -219,18 +246,12 @@ def district_data(sel: Selection, *, water_quality: bool = True) -> DistrictData
         )
     )
     districts["unpaired_samples"] = districts["district_id"].map(unpaired).fillna(0).astype("int64")
-    districts["events"] = (
-        districts["district_id"].map(events.groupby("district_id").size()).fillna(0).astype("int64")
-    )
-    for name in LOAD_PARAMETERS:
-        column = f"{name}_net_load_kg"
-        loads = (
-            events.assign(**{column: events[column].astype("float64")})
-            .groupby("district_id")[column]
-            .sum(min_count=1)
-        )
-        districts[column] = districts["district_id"].map(loads)
-        districts[f"{column}_per_mu"] = districts[column] / districts["area_mu"]
+    districts = districts.join(_period_loads(events), on="district_id")
+    for prefix in PERIODS:
+        districts[f"{prefix}events"] = districts[f"{prefix}events"].fillna(0).astype("int64")
+        for name in LOAD_PARAMETERS:
+            column = f"{prefix}{name}_net_load_kg"
+            districts[f"{column}_per_mu"] = districts[column] / districts["area_mu"]
 
     class_references: tuple[ReferenceUse, ...] = ()
     samples["water_class"] = None
@@ -271,8 +292,9 @@ def monitoring_frame(sel: Selection, *, water_quality: bool = True) -> tuple[pd.
     """Per scope row (irrigation district, town, whole district), labelled: districts,
     must_monitor_districts, monitored_districts (of those), district_monitoring_pct; with
     `water_quality` also events, tn_net_load_kg, tp_net_load_kg, loaded_area_mu (area of the districts
-    with events) and the loads per mu over it. An irrigation district also has its own columns from
-    `district_data`."""
+    with events) and the loads per mu over it, for the year and, prefixed `spring_` ... `winter_`, for
+    each season (the area of the districts with events in that season). An irrigation district also has
+    its own columns from `district_data`."""
     data = district_rows(sel, water_quality=water_quality)
     frame = data.districts.copy()
     if sel.scope == Scope.IRRIGATION_DISTRICT:
@@ -291,16 +313,25 @@ def monitoring_frame(sel: Selection, *, water_quality: bool = True) -> tuple[pd.
         "must_monitor_districts": ("must_monitor", "sum"),
         "monitored_districts": ("monitored_must", "sum"),
     }
+    loads = [f"{prefix}{name}_net_load_kg" for prefix in PERIODS for name in LOAD_PARAMETERS]
     if water_quality:
-        frame["loaded_area_mu"] = frame["area_mu"].where(frame["events"] > 0, 0.0)
-        sums |= {
-            "events": ("events", "sum"),
-            "tn_net_load_kg": ("tn_net_load_kg", lambda s: s.sum(min_count=1)),
-            "tp_net_load_kg": ("tp_net_load_kg", lambda s: s.sum(min_count=1)),
-            "loaded_area_mu": ("loaded_area_mu", "sum"),
-        }
-    grouped_frame = frame.groupby("scope_id", as_index=False).agg(**sums)
+        for prefix in PERIODS:
+            frame[f"{prefix}loaded_area_mu"] = frame["area_mu"].where(frame[f"{prefix}events"] > 0, 0.0)
+            sums |= {
+                f"{prefix}events": (f"{prefix}events", "sum"),
+                f"{prefix}loaded_area_mu": (f"{prefix}loaded_area_mu", "sum"),
+            }
+    grouped = frame.groupby("scope_id")
+    grouped_frame = grouped.agg(**sums)
+    if water_quality:
+        grouped_frame = grouped_frame.join(grouped[loads].sum(min_count=1))
+    grouped_frame = grouped_frame.reset_index()
     if sel.scope == Scope.DISTRICT and grouped_frame.empty:
+        nothing: dict[str, float] = {}
+        if water_quality:
+            for prefix in PERIODS:
+                nothing |= {f"{prefix}events": 0, f"{prefix}loaded_area_mu": 0.0}
+            nothing |= dict.fromkeys(loads, np.nan)
         grouped_frame = pd.DataFrame(
             [
                 {
@@ -308,17 +339,16 @@ def monitoring_frame(sel: Selection, *, water_quality: bool = True) -> tuple[pd.
                     "districts": 0,
                     "must_monitor_districts": 0,
                     "monitored_districts": 0,
-                    **({"events": 0, "loaded_area_mu": 0.0} if water_quality else {}),
+                    **nothing,
                 }
             ]
         )
     grouped_frame["scope_id"] = grouped_frame["scope_id"].astype("int64")
-    for name in LOAD_PARAMETERS if water_quality else ():
-        column = f"{name}_net_load_kg"
-        if column not in grouped_frame:
-            grouped_frame[column] = np.nan
-        area = grouped_frame["loaded_area_mu"].where(grouped_frame["loaded_area_mu"] > 0)
-        grouped_frame[f"{column}_per_mu"] = grouped_frame[column] / area
+    for prefix in PERIODS if water_quality else ():
+        area = grouped_frame[f"{prefix}loaded_area_mu"].where(grouped_frame[f"{prefix}loaded_area_mu"] > 0)
+        for name in LOAD_PARAMETERS:
+            column = f"{prefix}{name}_net_load_kg"
+            grouped_frame[f"{column}_per_mu"] = grouped_frame[column] / area
     grouped_frame["district_monitoring_pct"] = per_row(
         grouped_frame, formulas.monitoring_coverage_pct, "monitored_districts", "must_monitor_districts"
     )
@@ -353,8 +383,9 @@ OUTLET_CLASS = "district_outlet_class"
 def district_net_load(sel: Selection, *, districts: tuple | None = None) -> IndicatorFrame:
     """Net exported TN and TP load of irrigation districts (INDICATORS.md §8), kg and kg/mu.
 
-    The value is the TN load per mu; tn_net_load_kg, tp_net_load_kg and tp_net_load_kg_per_mu beside it.
-    Per event see `district_data(...).events`.
+    The value is the TN load per mu of the year; tn_net_load_kg, tp_net_load_kg and tp_net_load_kg_per_mu
+    beside it, and the same four per season (`summer_tn_net_load_kg`, ...; see `monitoring_frame`). Per
+    event see `district_data(...).events`.
     """
     frame, _data = districts or monitoring_frame(sel)
     return indicator_frame(
