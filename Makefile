@@ -13,7 +13,11 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 system-deps: ## Install the Debian packages (pango, Noto CJK fonts, poppler) where missing
-	@scripts/system-deps.sh
+	@scripts/system-deps.sh $(SYSTEM_DEPS_FLAGS)
+
+# `run` and `demo` go on with a warning where the packages cannot be installed (no root, no sudo);
+# `test` and `make system-deps` fail there.
+run demo: SYSTEM_DEPS_FLAGS = --warn-only
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

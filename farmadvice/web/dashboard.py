@@ -20,17 +20,21 @@ from farmadvice.indicators import compliance, queries
 from farmadvice.indicators.compliance import ComplianceReport, ComplianceRow, TargetView
 from farmadvice.indicators.models import Direction, Indicator, Target
 from farmadvice.indicators.queries import DISTRICT_CODE
+from farmadvice.indicators.queries.districts import SEASONS
 from farmadvice.registry.models import Town
 from farmadvice.web.charts import TargetLine, TrendSeries, trend_chart
 from farmadvice.web.formatting import (
     StatusView,
+    clauses,
     indicator_label,
+    indicator_note,
     name_of,
     number,
     passing_view,
     status_view,
     target_text,
     unit_label,
+    water_class,
     with_unit,
 )
 from farmadvice.web.tables import Cell, Table, text
@@ -198,7 +202,7 @@ def _item_rows(row: ComplianceRow, towns: dict[str, Town]) -> list[list[Cell]]:
             text(item.name, wrap=True),
             text(name_of(towns[item.town_code]) if item.town_code in towns else item.town_code),
             Cell(value=None, status=passing_view(item.passing)),
-            Cell(value="；".join(item.reasons), text="；".join(item.reasons) or "—", wrap=True),
+            Cell(value=clauses(item.reasons), text=clauses(item.reasons) or "—", wrap=True),
         ]
         for item in items
     ]
@@ -304,7 +308,7 @@ def cell_detail(
         rows = _item_rows(row, towns)
         counted, passing, failing, not_assessed = row.counted, row.passing, row.failing, row.not_assessed
         notes_extra = []
-    notes = [*notes_extra, *row.notes, *row.flags]
+    notes = [*notes_extra, *(indicator_note(note) for note in row.notes), *row.flags]
     details = []
     if by_farm and row.target is not None:
         notes.insert(
@@ -351,6 +355,15 @@ def cell_detail(
 # --- Irrigation districts -----------------------------------------------------------------------
 
 
+#: The seasons of the district loads (`queries.districts.SEASONS`), short enough for a phone's column.
+SEASON_LABELS = {
+    "spring": gettext_noop("春 3–5 月"),
+    "summer": gettext_noop("夏 6–8 月"),
+    "autumn": gettext_noop("秋 9–11 月"),
+    "winter": gettext_noop("冬 1–2、12 月"),
+}
+
+
 @dataclass(frozen=True)
 class DistrictsView:
     year: int
@@ -358,18 +371,65 @@ class DistrictsView:
     must_monitor: int
     monitored: int
     table: Table
+    seasons: Table
+
+
+def _load_cells(record: dict[str, Any], prefix: str = "") -> list[Cell]:
+    """Net TN kg, TN kg/mu, TP kg, TP kg/mu of the year (`prefix` "") or of a season ("summer_")."""
+    return [
+        Cell(value=record.get(column), text=number(record.get(column)))
+        for name in ("tn", "tp")
+        for column in (f"{prefix}{name}_net_load_kg", f"{prefix}{name}_net_load_kg_per_mu")
+    ]
+
+
+def _seasons_table(records: list[dict[str, Any]], *, year: int) -> Table:
+    """The net loads of each season, four rows per district with paired samples in the year; a season
+    without them has its count (0) and no loads."""
+    rows = [
+        [
+            text(record["scope_code"]),
+            text(_(SEASON_LABELS[season])),
+            Cell(value=record.get(f"{season}_events"), text=number(record.get(f"{season}_events"))),
+            *_load_cells(record, f"{season}_"),
+        ]
+        for record in sorted(records, key=lambda r: r["scope_code"])
+        if record.get("events")
+        for season in SEASONS
+    ]
+    return Table(
+        name="district-seasons",
+        title=_("%(year)s 年灌区各季净输出负荷") % {"year": year},
+        columns=[
+            _("灌区编号"),
+            _("季节"),
+            _("成对采样次数"),
+            _("TN 净输出（kg）"),
+            _("TN（kg/亩）"),
+            _("TP 净输出（kg）"),
+            _("TP（kg/亩）"),
+        ],
+        rows=rows,
+        notes=[
+            _("季节按采样月份；冬季为当年的 1–2 月和 12 月。各季之和即全年。"),
+            _("某季没有成对的进出水样品，或其样品缺浓度、水量时，该季负荷空缺（—），不记为 0。"),
+            _("只列出本年有成对进出水样品的灌区。"),
+        ],
+    )
 
 
 def districts_table(*, user: Any, year: int, town: str | None = None) -> DistrictsView:
     """Every irrigation district: whether it must be monitored (1000 mu and more) and is, its inlet and
-    outlet samples, and its net exported TN and TP loads (INDICATORS.md §8)."""
+    outlet samples, and its net exported TN and TP loads (INDICATORS.md §8); and, in `seasons`, those
+    loads season by season."""
     frame = queries.district_net_load(
         user=user, year=year, scope=queries.Scope.IRRIGATION_DISTRICT, town=town
     )
     towns = _towns()
     rows = []
     must = monitored = 0
-    for record in frame.records():
+    records = frame.records()
+    for record in records:
         must_monitor = bool(record.get("must_monitor"))
         is_monitored = bool(record.get("monitored"))
         if must_monitor:
@@ -390,18 +450,9 @@ def districts_table(*, user: Any, year: int, town: str | None = None) -> Distric
                 Cell(value=record.get("inlet_samples"), text=number(record.get("inlet_samples"))),
                 Cell(value=record.get("outlet_samples"), text=number(record.get("outlet_samples"))),
                 Cell(value=None, status=status, text="" if status else "—"),
-                Cell(value=record.get("tn_net_load_kg"), text=number(record.get("tn_net_load_kg"))),
-                Cell(
-                    value=record.get("tn_net_load_kg_per_mu"),
-                    text=number(record.get("tn_net_load_kg_per_mu")),
-                ),
-                Cell(value=record.get("tp_net_load_kg"), text=number(record.get("tp_net_load_kg"))),
-                Cell(
-                    value=record.get("tp_net_load_kg_per_mu"),
-                    text=number(record.get("tp_net_load_kg_per_mu")),
-                ),
-                text(record.get("outlet_class") or "—"),
-                text("；".join(record.get("reasons") or []) or "—", wrap=True),
+                *_load_cells(record),
+                text(water_class(record.get("outlet_class"))),
+                text(clauses(record.get("reasons") or []) or "—", wrap=True),
             ]
         )
     # Districts that must be monitored first, unmonitored ones at the top: what needs doing.
@@ -436,7 +487,14 @@ def districts_table(*, user: Any, year: int, town: str | None = None) -> Distric
             _("水质类别按 GB 3838-2002（III / IV / V 类）。"),
         ],
     )
-    return DistrictsView(year=year, coverage=coverage, must_monitor=must, monitored=monitored, table=table)
+    return DistrictsView(
+        year=year,
+        coverage=coverage,
+        must_monitor=must,
+        monitored=monitored,
+        table=table,
+        seasons=_seasons_table(records, year=year),
+    )
 
 
 # --- Trends -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from farmadvice.indicators import formulas
 from farmadvice.indicators.models import Indicator
 from farmadvice.indicators.queries import districts as district_queries
 
@@ -62,6 +64,33 @@ def indicator_label(key: str) -> str:
     if key in Indicator.values:
         return str(Indicator(key).label)
     return str(EXTRA_LABELS.get(key, key))
+
+
+def clauses(items: Iterable[Any]) -> str:
+    """Parts of one sentence, e.g. a farm's reasons: "a；b" in Chinese, "a; b" in English."""
+    # Translators: the separator of the clauses of a sentence ("a；b"; in English "a; b").
+    return _("；").join(str(item) for item in items)
+
+
+def enumeration(items: Iterable[Any]) -> str:
+    """The items of a list: "a、b" in Chinese, "a, b" in English."""
+    # Translators: the separator of the items of a list in a message ("a、b"; in English "a, b").
+    return _("、").join(str(item) for item in items)
+
+
+def water_class(value: str | None) -> str:
+    """A GB 3838-2002 water class as the pages show it: "III" as it is, worse than class V
+    (`formulas.WORSE_THAN_ALL`) in the active language, missing as a dash."""
+    if value == formulas.WORSE_THAN_ALL:
+        return _("劣V")
+    return value or MISSING
+
+
+def indicator_note(note: Any) -> str:
+    """A note the indicator selectors attach to a figure, in the active language. They keep theirs as
+    plain Chinese constants (`queries.fertiliser.COVERAGE_NOTE`, `reference.VIA_PIG_EQUIVALENTS_NOTE`),
+    so the English catalogue holds them under that very text."""
+    return _(str(note))
 
 
 def name_of(obj: Any) -> str:
@@ -202,7 +231,7 @@ def record_line(record: Any) -> str:
         parts = [
             _("液体 %(m3)s m3") % {"m3": number(record.liquid_storage_m3)},
             _("固体 %(m3)s m3") % {"m3": number(record.solid_storage_m3)},
-            "、".join(proofs) or _("无防护"),
+            enumeration(proofs) or _("无防护"),
             str(record.get_treatment_display()),
             _("消纳地 %(mu)s 亩") % {"mu": number(record.land_for_application_mu)},
         ]

@@ -23,6 +23,7 @@ from farmadvice.indicators.models import Direction, Indicator
 from farmadvice.registry.models import Farm
 from farmadvice.web.formatting import (
     StatusView,
+    clauses,
     indicator_label,
     number,
     status_view,
@@ -276,7 +277,7 @@ def farm_advice(
                 todo.append(
                     AdviceItem(
                         text=_("%(date)s 尾水样品超标：%(what)s。")
-                        % {"date": f"{sample.date:%Y-%m-%d}", "what": "；".join(sample.exceedances)},
+                        % {"date": f"{sample.date:%Y-%m-%d}", "what": clauses(sample.exceedances)},
                         detail=_("尾水处理设施（“三池两坝”）的面积宜为养殖面积的 6–15%。"),
                     )
                 )
@@ -322,7 +323,7 @@ def _reduction_text(recommendation: Any) -> str:
     ]
     if not parts:
         return ""
-    text = _("预计每年减少径流流失：%(parts)s，括号内为 95%% 区间。") % {"parts": "；".join(parts)}
+    text = _("预计每年减少径流流失：%(parts)s，括号内为 95%% 区间。") % {"parts": clauses(parts)}
     if recommendation.provisional:
         text += _("（估算用到暂定参考值）")
     return text

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from farmadvice.web.formatting import MISSING, StatusView
+from farmadvice.web.formatting import MISSING, StatusView, clauses
 
 # Fills of the workbook, the pale versions of the page colours (the words are in the cells too).
 FILLS = {
@@ -123,7 +123,7 @@ def workbook_bytes(table: Table, *, subtitle: str = "") -> bytes:
             if value is None and cell.status is not None:
                 value = cell.status.text
             elif isinstance(value, (list, tuple)):
-                value = "；".join(str(v) for v in value)
+                value = clauses(value)
             elif value is not None and not isinstance(value, (int, float, str)):
                 value = str(value)
             values.append(value)

@@ -73,6 +73,17 @@ def set_viewport(driver, size: tuple[int, int]) -> None:
     )
 
 
+def page_widths(driver, size: tuple[int, int]) -> tuple[int, int]:
+    """The page's scroll width and its viewport's width at `size`, in CSS pixels. A page that fits has
+    the first no larger than the second; a wide table may scroll, but inside its own box."""
+    set_viewport(driver, size)
+    widths = driver.execute_script(
+        "const root = document.documentElement; return [root.scrollWidth, root.clientWidth];"
+    )
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    return widths[0], widths[1]
+
+
 def screenshot(driver, name: str, size: tuple[int, int]) -> Path:
     """A full-page PNG of the current page at `size` width: build/screenshots/<name>-<w>x<h>.png."""
     import base64

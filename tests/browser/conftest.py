@@ -67,5 +67,12 @@ def sign_in(driver: WebDriver, username: str, path: str = "/") -> None:
 
 
 def shots(driver: WebDriver, name: str) -> list[Path]:
-    """The current page at phone and desktop width, into build/screenshots/."""
-    return [chrome.screenshot(driver, name, size) for size in (chrome.PHONE, chrome.DESKTOP)]
+    """The current page at phone and desktop width, into build/screenshots/; at phone width the page
+    must not scroll sideways. (The screenshots are clipped at x = 0, so they would not show it.)"""
+    paths = [chrome.screenshot(driver, name, size) for size in (chrome.PHONE, chrome.DESKTOP)]
+    scroll_width, client_width = chrome.page_widths(driver, chrome.PHONE)
+    assert scroll_width <= client_width, (
+        f"{name} ({driver.current_url}) scrolls sideways at {chrome.PHONE[0]} px: the page is "
+        f"{scroll_width} px wide in a {client_width} px viewport"
+    )
+    return paths

@@ -176,3 +176,29 @@ def test_the_committee_drills_down_from_the_dashboard_to_a_failing_farm(page, de
     page.find_element(By.ID, "cell-table").find_element(By.LINK_TEXT, failing.code).click()
     wait(page, lambda d: d.current_url.endswith(f"/farms/{failing.code}/"))
     assert page.find_element(By.TAG_NAME, "h1").text == failing.name
+
+
+def test_the_committees_pages_fit_a_phone_in_chinese_and_in_english(page, demo):
+    """At 390 px the dashboard (its matrix and trend table hold status words for screen readers), a
+    town's drill-down and the districts page scroll their wide tables inside the tables' own boxes,
+    never the whole page, in both languages (`shots` checks the page width)."""
+    sign_in(page, "committee")
+    pages = (
+        ("dashboard", f"/dashboard/?year={YEAR}", "#trend svg"),
+        ("dashboard-town", f"/dashboard/?year={YEAR}&town={CHENGQIAO}", "#trend svg"),
+        (
+            "drill-down",
+            f"/dashboard/cells/fertiliser_intensity_kg_per_mu/{CHENGQIAO}/?year={YEAR}",
+            "#cell-table",
+        ),
+        ("districts", f"/dashboard/districts/?year={YEAR}", "#districts table"),
+    )
+    for language, html_lang in (("zh-hans", "zh-Hans"), ("en", "en")):
+        page.find_element(By.CSS_SELECTOR, f'.lang-switch button[value="{language}"]').click()
+        wait(
+            page, lambda d, lang=html_lang: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
+        )
+        for name, path, ready in pages:
+            page.get(page.base_url + path)
+            visible(page, ready)
+            shots(page, f"committee-{name}-{language}")

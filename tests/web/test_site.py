@@ -4,11 +4,13 @@ carries for keyboard and screen-reader users."""
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from reports.models import ReportBatch
 from tests.factories.accounts import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -61,20 +63,85 @@ def test_english_labels_reach_the_record_forms(world, rice, login):
     assert "Nutrient content" in html
 
 
-def test_every_page_has_a_skip_link_a_main_landmark_and_labelled_inputs(world, rice, login):
-    client = login(world["agent_cq"])
-    for url in (
-        reverse("web:farms"),
-        reverse("web:farm", args=["CQ-A"]),
-        reverse("web:record-new", args=["CQ-A", "fertiliser-applications"]),
-    ):
-        html = client.get(url).content.decode()
-        assert '<a class="skip-link" href="#main">' in html
-        assert '<main id="main"' in html
-        for input_id in re.findall(
-            r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*\bid="([^"]+)"', html
-        ):
-            assert f'for="{input_id}"' in html, f"{url}: #{input_id} has no label"
+class FormControls(HTMLParser):
+    """The visible form controls of a page (input, select, textarea) and whether each has a name a
+    screen reader can read: a <label for> anywhere on the page, an aria-label(ledby), or a wrapping
+    <label>."""
+
+    NOT_FIELDS = frozenset({"hidden", "submit", "button", "reset", "image"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.label_for: set[str] = set()
+        self.controls: list[tuple[str, str, bool]] = []  # (description, id, named without a <label for>)
+        self._in_label = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "label":
+            self._in_label += 1
+            if values.get("for"):
+                self.label_for.add(values["for"])
+        elif tag in ("input", "select", "textarea") and values.get("type") not in self.NOT_FIELDS:
+            named = bool(values.get("aria-label") or values.get("aria-labelledby")) or self._in_label > 0
+            description = f'<{tag} id="{values.get("id")}" name="{values.get("name")}">'
+            self.controls.append((description, values.get("id") or "", named))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label" and self._in_label:
+            self._in_label -= 1
+
+    def unlabelled(self) -> list[str]:
+        return [
+            description
+            for description, control_id, named in self.controls
+            if not named and control_id not in self.label_for
+        ]
+
+
+def test_every_page_has_a_skip_link_a_main_landmark_and_labelled_inputs(world, reference, rice, login):
+    """The agent's farm pages and record forms, the operator's farm, and the dashboard (compliance,
+    drill-down, trend, districts) and batch pages of the agent and the committee."""
+    dashboard = (
+        reverse("web:dashboard") + "?year=2025",
+        reverse("web:cell", args=["straw_utilisation_pct", world["chengqiao"].code]) + "?year=2025",
+        reverse("web:trend") + "?indicator=straw_utilisation_pct",
+        reverse("web:districts") + "?year=2025",
+        reverse("web:batches"),
+    )
+    login(world["committee"]).post(
+        reverse("web:batches"),
+        {"scope": "town", "town": world["chengqiao"].code, "year": "2025", "language": "zh-hans"},
+    )
+    pages = {
+        "agent_cq": (
+            reverse("web:farms"),
+            reverse("web:farm", args=["CQ-A"]),
+            *(reverse("web:record-new", args=["CQ-A", slug]) for slug in ("visits", "seasons")),
+            reverse("web:record-new", args=["CQ-A", "fertiliser-applications"]),
+            *dashboard,
+        ),
+        "operator_a": (reverse("web:farms"), reverse("web:farm", args=["CQ-A"])),
+        "committee": (
+            *dashboard,
+            reverse("web:batch", args=[ReportBatch.objects.get().pk]),
+            reverse("web:farms"),
+        ),
+    }
+    checked = 0
+    for username, urls in pages.items():
+        client = login(world[username])
+        for url in urls:
+            response = client.get(url, follow=True)
+            assert response.status_code == 200, f"{username} {url}: {response.status_code}"
+            html = response.content.decode()
+            assert '<a class="skip-link" href="#main">' in html, f"{username} {url}"
+            assert '<main id="main"' in html, f"{username} {url}"
+            controls = FormControls()
+            controls.feed(html)
+            assert not controls.unlabelled(), f"{username} {url}: no label for {controls.unlabelled()}"
+            checked += len(controls.controls)
+    assert checked > 30  # the filters, the search, the forms: the check is not vacuous
 
 
 def test_the_static_files_are_served_without_a_cdn(world, login):

@@ -104,6 +104,12 @@ def query(querystring: str, **changes: Any) -> str:
 
 
 @register.filter
+def clauses(items: Any) -> str:
+    """Parts of one sentence joined with the active language's separator ("；" or "; ")."""
+    return formatting.clauses(items)
+
+
+@register.filter
 def record_line(record: Any) -> str:
     return formatting.record_line(record)
 

@@ -49,6 +49,13 @@ def _districts(request: HttpRequest) -> Table:
     ).table
 
 
+def _district_seasons(request: HttpRequest) -> Table:
+    require_reader(request.user)
+    return dashboard.districts_table(
+        user=request.user, year=_year(request), town=_town_param(request) or None
+    ).seasons
+
+
 def _trend(request: HttpRequest) -> Table:
     require_reader(request.user)
     year = _year(request)
@@ -79,6 +86,7 @@ EXPORTS: dict[str, Callable[[HttpRequest], Table]] = {
     "compliance": _compliance,
     "cell": _cell,
     "districts": _districts,
+    "district-seasons": _district_seasons,
     "trend": _trend,
     "farms": _farms,
 }

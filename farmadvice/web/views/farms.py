@@ -13,7 +13,7 @@ from farmadvice.accounts.models import Role
 from farmadvice.registry.models import Farm, Town
 from farmadvice.registry.selectors import farm_get
 from farmadvice.web import selectors
-from farmadvice.web.formatting import name_of
+from farmadvice.web.formatting import clauses, name_of
 from farmadvice.web.forms import RECORD_FORMS, FarmSearchForm, ReportIssueForm
 from farmadvice.web.summaries import farm_advice, farm_indicator_lines, indicator_chart_svg
 from farmadvice.web.tables import Cell, Table, text
@@ -72,7 +72,7 @@ def farms_table(farms, *, year: int) -> Table:
                 text(name_of(farm.town)),
                 text(str(farm.get_farm_type_display())),
                 Cell(value=float(farm.area_mu)),
-                text("；".join(str(flag.label) for flag in selectors.flags_of(farm)) or "—"),
+                text(clauses(flag.label for flag in selectors.flags_of(farm)) or "—"),
                 text(farm.last_visit.isoformat() if farm.last_visit else "—"),
             ]
             for farm in farms
