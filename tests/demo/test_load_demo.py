@@ -234,3 +234,19 @@ def test_it_refuses_to_overwrite_farms_it_did_not_create(reference):
 def test_bad_years_are_refused(reference):
     with pytest.raises(CommandError, match="--years"):
         load_demo(years="last four")
+
+
+def test_every_indicator_with_a_target_has_towns_behind_it(reference):
+    """The demo shows the committee a failure for every indicator it has a target for: some town (or, for
+    the indicators judged farm by farm, some farm) is below the target in the last year (the years from
+    the base year 2022 on, so that the reductions have their base)."""
+    load_demo(years="2022-2025")
+    from farmadvice.indicators.compliance import ComplianceStatus, compliance_report
+    from farmadvice.indicators.queries.common import SYSTEM_READER
+
+    report = compliance_report(user=SYSTEM_READER, year=2025)
+    behind = {ComplianceStatus.NOT_MET, ComplianceStatus.WORKING_TOWARD}
+    with_target = {row.indicator for row in report.rows if row.target is not None}
+    failing = {row.indicator for row in report.rows if row.status in behind or row.failing}
+    assert len(with_target) >= 10
+    assert with_target - failing == set()

@@ -105,13 +105,15 @@ def test_a_pesticide_reduction_lists_its_provisional_base_year(reduced):
 
 
 def test_a_reduction_from_an_official_base_year_lists_no_provisional_base_year(reduced):
-    """The same 2022 confirmed from 2025-01-01: the same 20 %, and nothing provisional behind it."""
+    """The same 2022 confirmed from 2025-01-01: the same 20 %, and no provisional base year behind it
+    (its target, our reading of the zero-growth plan, is provisional itself)."""
     official_base_year("fertiliser")
 
     fertiliser_row = compliance_row("fertiliser_reduction_pct", DISTRICT)
 
     assert fertiliser_row.value == pytest.approx(20.0)
-    assert fertiliser_row.provisional == ()
+    assert [u.name for u in fertiliser_row.provisional if u.name.startswith("base_year")] == []
+    assert [u.name for u in fertiliser_row.provisional] == ["target[fertiliser_reduction_pct][310151][2020]"]
 
 
 def test_a_base_year_confirmed_later_leaves_earlier_reports_provisional(reduced):
