@@ -71,7 +71,9 @@ SPECIES_GROUP: Mapping[str, str] = {
     Species.LAYING_DUCK: AnimalGroup.POULTRY,
     Species.GOOSE: AnimalGroup.POULTRY,
 }
-VIA_PIG_EQUIVALENTS_NOTE = "羊、兔的废水量按猪当量折算为生猪计算（GB 18596 以猪当量统一计量；本系统的处理）。"
+VIA_PIG_EQUIVALENTS_NOTE = gettext_noop(
+    "羊、兔的废水量按猪当量折算为生猪计算（GB 18596 以猪当量统一计量；本系统的处理）。"
+)
 
 
 def reference_date(year: int) -> dt.date:

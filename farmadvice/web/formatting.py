@@ -87,9 +87,9 @@ def water_class(value: str | None) -> str:
 
 
 def indicator_note(note: Any) -> str:
-    """A note the indicator selectors attach to a figure, in the active language. They keep theirs as
-    plain Chinese constants (`queries.fertiliser.COVERAGE_NOTE`, `reference.VIA_PIG_EQUIVALENTS_NOTE`),
-    so the English catalogue holds them under that very text."""
+    """A note the indicator selectors attach to a figure, in the active language: they translate their
+    constants (`queries.fertiliser.COVERAGE_NOTE`, ...) when they compute, and a figure computed in
+    another language (a cached one, say) is translated here from its Chinese text."""
     return _(str(note))
 
 

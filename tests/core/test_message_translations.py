@@ -113,6 +113,10 @@ class TestRequestsInEnglish:
         assert reasons
         for reason in reasons:
             assert_english(reason)
+        notes = [note for row in rows.values() for note in row["notes"]]
+        assert "Fertiliser use intensity counts chemical fertiliser only" in " ".join(notes)
+        for note in notes:
+            assert_english(note)
 
 
 # --- Every message constant ---------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.db.models import Case, Count, F, FloatField, Q, When
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from farmadvice.indicators import formulas
 from farmadvice.indicators.models import Baseline, BaselineKind, Indicator, ScopeKind
@@ -65,8 +67,10 @@ from farmadvice.practices.models import (
 from farmadvice.reference.selectors import in_force
 from farmadvice.registry.models import Farm, Town
 
-COVERAGE_NOTE = "覆盖率公式为本系统自定（未找到官方公式）：同一茬口同一措施只计一次面积（取各次施用面积的最大值，不超过播种面积）。"
-CHEMICAL_NOTE = "化肥施用强度只计化肥；有机肥的养分另列（organic_*_kg）。"
+COVERAGE_NOTE = gettext_noop(
+    "覆盖率公式为本系统自定（未找到官方公式）：同一茬口同一措施只计一次面积（取各次施用面积的最大值，不超过播种面积）。"
+)
+CHEMICAL_NOTE = gettext_noop("化肥施用强度只计化肥；有机肥的养分另列（organic_*_kg）。")
 
 # The four practices of §3: the indicator, the column of their area, and what marks an application.
 PRACTICES: dict[str, tuple[str, Q]] = {
@@ -230,7 +234,7 @@ def fertiliser_intensity(sel: Selection, *, frame: pd.DataFrame | None = None) -
         unit="kg/亩",
         frame=frame,
         value="intensity_kg_per_mu",
-        notes=[CHEMICAL_NOTE],
+        notes=[_(CHEMICAL_NOTE)],
     )
 
 
@@ -259,7 +263,7 @@ def coverage(sel: Selection, indicator: str, *, frame: pd.DataFrame | None = Non
     """
     frame = fertilisation_frame(sel) if frame is None else frame
     return indicator_frame(
-        indicator=indicator, sel=sel, unit="%", frame=frame, value=indicator, notes=[COVERAGE_NOTE]
+        indicator=indicator, sel=sel, unit="%", frame=frame, value=indicator, notes=[_(COVERAGE_NOTE)]
     )
 
 

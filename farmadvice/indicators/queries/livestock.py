@@ -276,7 +276,7 @@ def livestock_farms(sel: Selection) -> LivestockFarms:
             # What formulas.required_land_mu gives (manure_facility_match recomputes it when judging).
             per_farm["required_land_mu"] = per_farm["pig_equivalents"] / per_farm["capacity"]
         if per_farm["sized_as_pigs"].any():
-            notes.append(VIA_PIG_EQUIVALENTS_NOTE)
+            notes.append(_(VIA_PIG_EQUIVALENTS_NOTE))
     frame = farms.merge(per_farm, on="farm_id", how="left").merge(
         facilities.drop(columns=[c for c in FARM_KEYS if c != "farm_id"]),
         on="farm_id",
