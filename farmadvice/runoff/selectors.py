@@ -294,6 +294,7 @@ FARM_SEASON_COLUMNS = {
     "season": "season",
     "crop": "crop__code",
     "crop_name": "crop__name_zh",
+    "crop_name_en": "crop__name_en",
     "crop_category": "crop__category",
     "area_mu": "area_mu",
 }

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -133,27 +133,35 @@ MSG_FIT_FAILED = gettext_noop(
 MSG_JOB_NOT_FOUND = gettext_noop("拟合任务不存在：{id}")
 MSG_RAINFALL_REFUSED = gettext_noop("降雨量数据有 {count} 处错误，未写入任何数据：{errors}")
 
-REASON_NO_ACTIVE_MODEL = "没有启用的 {target} 径流模型（尚未拟合、训练数据不足或尚未启用）：按输出系数估算。"
-REASON_NO_FERTILISER_RECORDS = "该茬口没有施肥记录，施用量未知，模型无法估算：按输出系数估算。"
-REASON_NO_RAINFALL = "缺少该季降雨量（data/rainfall.csv），模型无法估算：按输出系数估算。"
-REASON_CROP_NOT_IN_MODEL = "模型未包含作物“{crop}”（训练数据中该作物观测不足）：按输出系数估算。"
-REASON_MODEL_REFUSED = "模型无法估算该茬口（{detail}）：按输出系数估算。"
-REASON_NO_COEFFICIENT = "作物“{crop}”没有 {year} 年生效的{kind}：无法估算。"
-TOTAL_INTERVAL_NOTE = (
+# Why a season's load is estimated with the export coefficients (NutrientLoad.reason), and the notes of
+# the loads and scenarios: translated when the loads are computed, in the reader's language.
+REASON_NO_ACTIVE_MODEL = gettext_noop(
+    "没有启用的 {target} 径流模型（尚未拟合、训练数据不足或尚未启用）：按输出系数估算。"
+)
+REASON_NO_FERTILISER_RECORDS = gettext_noop("该茬口没有施肥记录，施用量未知，模型无法估算：按输出系数估算。")
+REASON_NO_RAINFALL = gettext_noop("缺少该季降雨量（data/rainfall.csv），模型无法估算：按输出系数估算。")
+REASON_CROP_NOT_IN_MODEL = gettext_noop(
+    "模型未包含作物“{crop}”（训练数据中该作物观测不足）：按输出系数估算。"
+)
+REASON_MODEL_REFUSED = gettext_noop("模型无法估算该茬口（{detail}）：按输出系数估算。")
+REASON_NO_COEFFICIENT = gettext_noop("作物“{crop}”没有 {year} 年生效的{kind}：无法估算。")
+TOTAL_INTERVAL_NOTE = gettext_noop(
     "合计的区间为各茬口 95% 预测区间上下限之和：各季负荷相互独立时偏宽（保守），完全同向变化时恰好。"
 )
-SYNTHETIC_NOTE = "所用模型版本 {label} 的训练数据含 {n} 条模拟数据（仅供演示），估算不代表实测。"
+SYNTHETIC_NOTE = gettext_noop(
+    "所用模型版本 {label} 的训练数据含 {n} 条模拟数据（仅供演示），估算不代表实测。"
+)
 
-SCENARIO_NOT_APPLICABLE = "本场本年没有可调整之处（已采用或不适用）。"
-SCENARIO_NO_RATE = "该茬口没有施肥记录，无法估算减量效果。"
-SCENARIO_FALLBACK_RATE = (
+SCENARIO_NOT_APPLICABLE = gettext_noop("本场本年没有可调整之处（已采用或不适用）。")
+SCENARIO_NO_RATE = gettext_noop("该茬口没有施肥记录，无法估算减量效果。")
+SCENARIO_FALLBACK_RATE = gettext_noop(
     "输出系数法：按径流约带走施用量 5% 估算（Xie et al. 2018；磷沿用同一比例，暂定），无区间；"
     "输出系数本身不随施肥量变化，故不给出调整后的负荷。"
 )
-SCENARIO_FALLBACK_PRACTICE = "输出系数法不含措施效果，无法估算；需要启用的径流模型。"
-SCENARIO_FALLBACK_ALL = "其中缓控释肥、侧深施肥、秸秆还田的效果无法按输出系数法估算，未计入。"
-SCENARIO_MODEL_REFUSED = "模型无法估算该措施的效果（{detail}）。"
-SCENARIO_NO_RECOMMENDED = "作物“{crop}”没有 {year} 年生效的推荐施用量。"
+SCENARIO_FALLBACK_PRACTICE = gettext_noop("输出系数法不含措施效果，无法估算；需要启用的径流模型。")
+SCENARIO_FALLBACK_ALL = gettext_noop("其中缓控释肥、侧深施肥、秸秆还田的效果无法按输出系数法估算，未计入。")
+SCENARIO_MODEL_REFUSED = gettext_noop("模型无法估算该措施的效果（{detail}）。")
+SCENARIO_NO_RECOMMENDED = gettext_noop("作物“{crop}”没有 {year} 年生效的推荐施用量。")
 
 
 class InsufficientTrainingData(ApplicationError):
@@ -760,11 +768,12 @@ def _predict(seasons: pd.DataFrame, target: str, version: RunoffModelVersion | N
     stats_frame = selectors.model_frame(seasons, target)
     out["rate"] = stats_frame[RATE]
     reasons = pd.Series("", index=seasons.index, dtype=object)
+    crop_names = _crop_names(seasons)
     references: list[ReferenceUse] = []
     model = None
     model_rows = pd.Index([])
     if version is None:
-        reasons[:] = REASON_NO_ACTIVE_MODEL.format(target=target.upper())
+        reasons[:] = _(REASON_NO_ACTIVE_MODEL).format(target=target.upper())
     else:
         model = fitted_model(version)
 
@@ -772,16 +781,17 @@ def _predict(seasons: pd.DataFrame, target: str, version: RunoffModelVersion | N
             take = condition & (reasons == "")
             reasons[take] = reason[take] if isinstance(reason, pd.Series) else reason
 
-        mark(~seasons["has_fertiliser_records"], REASON_NO_FERTILISER_RECORDS)
-        mark(seasons["rainfall_mm"].isna(), REASON_NO_RAINFALL)
+        mark(~seasons["has_fertiliser_records"], _(REASON_NO_FERTILISER_RECORDS))
+        mark(seasons["rainfall_mm"].isna(), _(REASON_NO_RAINFALL))
         unknown = ~seasons["crop"].isin(model.design.crop_levels)
-        mark(unknown, seasons["crop_name"].map(lambda crop: REASON_CROP_NOT_IN_MODEL.format(crop=crop)))
+        not_in_model = _(REASON_CROP_NOT_IN_MODEL)
+        mark(unknown, crop_names.map(lambda crop: not_in_model.format(crop=crop)))
         eligible = reasons == ""
         predicted, refused = _predict_rows(
             model, stats_frame.loc[eligible, [*PREDICTOR_COLUMNS, "district", "area_ha"]]
         )
         for label, detail in refused.items():
-            reasons[label] = REASON_MODEL_REFUSED.format(detail=detail)
+            reasons[label] = _(REASON_MODEL_REFUSED).format(detail=detail)
         model_rows = predicted.index
         if len(model_rows):
             out.loc[model_rows, columns] = predicted[
@@ -800,9 +810,12 @@ def _predict(seasons: pd.DataFrame, target: str, version: RunoffModelVersion | N
         out.loc[has, "kg_per_ha"] = value[has]
         out.loc[has, "kg"] = value[has] * seasons.loc[has, "area_ha"]
         lacking = fallback & value.isna()
-        reasons[lacking] = reasons[lacking] + seasons.loc[lacking, "crop_name"].map(
-            lambda crop: REASON_NO_COEFFICIENT.format(crop=crop, year=year, kind=CoefficientKind(kind).label)
-        )
+        no_coefficient = _(REASON_NO_COEFFICIENT)
+        kind_label = str(CoefficientKind(kind).label)
+        reasons[lacking] = [
+            _sentences(reason, no_coefficient.format(crop=crop, year=year, kind=kind_label))
+            for reason, crop in zip(reasons[lacking], crop_names[lacking], strict=True)
+        ]
         references += [figures[code].use for code in sorted(set(seasons.loc[has, "crop"]))]
     out["reason"] = reasons
     return _Predicted(
@@ -813,6 +826,20 @@ def _predict(seasons: pd.DataFrame, target: str, version: RunoffModelVersion | N
         model_rows=model_rows,
         references=tuple(references),
     )
+
+
+def _crop_names(seasons: pd.DataFrame) -> pd.Series:
+    """Each season's crop name for a message in the active language: the English name when English is
+    active (the Chinese one where a crop has none), else the Chinese."""
+    if not (translation.get_language() or "").startswith("en"):
+        return seasons["crop_name"]
+    english = seasons["crop_name_en"].fillna("")
+    return english.where(english != "", seasons["crop_name"])
+
+
+def _sentences(first: str, second: str) -> str:
+    """Two sentences of one message: run together after a Chinese full stop, a space apart otherwise."""
+    return first + second if first.endswith("。") else f"{first} {second}"
 
 
 def _estimate(value: float, low: float | None = None, high: float | None = None) -> Estimate | None:
@@ -875,7 +902,7 @@ def _notes(predictions: Iterable[_Predicted]) -> list[str]:
     for predicted in predictions:
         version = predicted.version
         if version is not None and version.synthetic and len(predicted.model_rows):
-            notes.append(SYNTHETIC_NOTE.format(label=version.label, n=version.n_synthetic))
+            notes.append(_(SYNTHETIC_NOTE).format(label=version.label, n=version.n_synthetic))
     return notes
 
 
@@ -908,7 +935,7 @@ def farm_loads(*, user: Any, code: str, year: int) -> FarmLoads:
     )
     notes = _notes(predicted.values())
     if any(predicted[t].frame["kg_low"].notna().any() for t in TARGETS):
-        notes.append(TOTAL_INTERVAL_NOTE)
+        notes.append(_(TOTAL_INTERVAL_NOTE))
     return FarmLoads(
         farm_code=farm.code,
         farm_name=farm.name,
@@ -1034,11 +1061,11 @@ STRAW_RETURNED = "straw_return"
 ALL_ADVISED = "all_advised"
 
 SCENARIO_LABELS = {
-    RATE_RECOMMENDED: "施肥量降至推荐用量",
-    SLOW_RELEASE_ADOPTED: "全部改用缓控释肥",
-    SIDE_DEEP_ADOPTED: "采用侧深施肥（粮食作物）",
-    STRAW_RETURNED: "秸秆全量还田（产秸秆作物）",
-    ALL_ADVISED: "以上措施全部采用",
+    RATE_RECOMMENDED: gettext_noop("施肥量降至推荐用量"),
+    SLOW_RELEASE_ADOPTED: gettext_noop("全部改用缓控释肥"),
+    SIDE_DEEP_ADOPTED: gettext_noop("采用侧深施肥（粮食作物）"),
+    STRAW_RETURNED: gettext_noop("秸秆全量还田（产秸秆作物）"),
+    ALL_ADVISED: gettext_noop("以上措施全部采用"),
 }
 PRACTICE_SCENARIOS = {
     SLOW_RELEASE_ADOPTED: SLOW_RELEASE,
@@ -1056,6 +1083,7 @@ def _recommended_rates(
     rates: dict[str, pd.Series] = {}
     uses: list[ReferenceUse] = []
     notes: list[str] = []
+    crop_names = _crop_names(seasons)
     for target, kind, factor in (
         (Target.TN, CoefficientKind.RECOMMENDED_N, MU_PER_HA),
         (Target.TP, CoefficientKind.RECOMMENDED_P2O5, MU_PER_HA * P_PER_P2O5),
@@ -1066,8 +1094,8 @@ def _recommended_rates(
         )
         uses += [figures[c].use for c in sorted(figures)]
         notes += [
-            SCENARIO_NO_RECOMMENDED.format(crop=name, year=year)
-            for name in sorted(set(seasons.loc[rates[target].isna(), "crop_name"]))
+            _(SCENARIO_NO_RECOMMENDED).format(crop=name, year=year)
+            for name in sorted(set(crop_names[rates[target].isna()]))
         ]
     return rates, uses, sorted(set(notes))
 
@@ -1166,7 +1194,7 @@ def _outcome(
         model = predicted.model
         scenario_loads, refused = _predict_rows(model, changed.loc[model_rows])
         for label, detail in refused.items():
-            reasons[label] = SCENARIO_MODEL_REFUSED.format(detail=detail)
+            reasons[label] = _(SCENARIO_MODEL_REFUSED).format(detail=detail)
         ok = scenario_loads.index
         if len(ok):
             out.loc[ok, ["scenario", "scenario_low", "scenario_high"]] = scenario_loads[
@@ -1178,21 +1206,21 @@ def _outcome(
             ].to_numpy()
     fallback_rows = differs & base["fallback"].astype(bool)
     if scenario in (RATE_RECOMMENDED, ALL_ADVISED):
-        reasons[fallback_rows & baseline[RATE].isna()] = SCENARIO_NO_RATE
+        reasons[fallback_rows & baseline[RATE].isna()] = _(SCENARIO_NO_RATE)
         cut = fallback_rows & baseline[RATE].notna()
         cut_kg_per_ha = baseline.loc[cut, RATE] - changed.loc[cut, RATE]
         out.loc[cut, "reduction"] = RUNOFF_SHARE * cut_kg_per_ha * seasons.loc[cut, "area_ha"]
         out.loc[cut, ["reduction_low", "reduction_high", "scenario", "scenario_low", "scenario_high"]] = (
             np.nan
         )
-        note = SCENARIO_FALLBACK_RATE
+        note = _(SCENARIO_FALLBACK_RATE)
         if scenario == ALL_ADVISED:
-            note += SCENARIO_FALLBACK_ALL
+            note = _sentences(note, _(SCENARIO_FALLBACK_ALL))
         reasons[cut] = note
         if cut.any():
             used.append(RUNOFF_SHARE_SOURCE)
     else:
-        reasons[fallback_rows] = SCENARIO_FALLBACK_PRACTICE
+        reasons[fallback_rows] = _(SCENARIO_FALLBACK_PRACTICE)
     season_rows = tuple(
         _scenario_season(
             label, seasons.loc[label], out.loc[label], base.loc[label], bool(differs[label]), reasons[label]
@@ -1269,10 +1297,10 @@ def _summarise(
     reduction = _sum(out, "reduction", estimable)
     notes = sorted({r for r in reasons[differs] if r})
     if not differs.any():
-        notes = [SCENARIO_NOT_APPLICABLE]
+        notes = [_(SCENARIO_NOT_APPLICABLE)]
     return ScenarioOutcome(
         scenario=scenario,
-        label=SCENARIO_LABELS[scenario],
+        label=_(SCENARIO_LABELS[scenario]),
         target=target,
         applies=bool(differs.any()),
         baseline_kg=_sum(out, "baseline", estimated),

@@ -1,9 +1,9 @@
 """Service messages reach an English reader in English: marked at their definition, translated when used.
 
 Two halves: real requests through the whole stack (LocaleMiddleware reads Accept-Language) come back in
-English, and every module-level MSG_*/EXCLUDED_*/HINT_* string has an English entry in the compiled
-catalogue with the same {placeholders}, so a constant added without `gettext_noop` (or left out of the
-.po file) fails here rather than in front of a user.
+English, and every module-level MSG_*/EXCLUDED_*/HINT_*/REASON_*/SCENARIO_*/*_NOTE string has an English
+entry in the compiled catalogue with the same {placeholders}, so a constant added without `gettext_noop`
+(or left out of the .po file) fails here rather than in front of a user.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ from django.utils import translation
 
 from farmadvice.accounts.services import token_issue
 from farmadvice.registry.models import FarmType
-from tests.factories.indicators import facility, herd, load_reference, tailwater
+from reports.context import load_section
+from tests.factories.indicators import facility, fertiliser, herd, load_reference, season, tailwater
 from tests.factories.practices import crop
 from tests.factories.registry import FarmFactory
+from tests.factories.runoff import demo_versions, districts_with_farms, load_runoff_reference
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 # Spreadsheet column headers and cell words are a fixed Chinese file format: an English message may quote
@@ -46,6 +48,20 @@ def assert_english(text: str) -> None:
 
 
 # --- Real code paths ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def runoff_farm(world):
+    """CQ-A in 2025 under active demo models (trained on simulated data): rice with its fertiliser, which
+    the model estimates, and wheat without fertiliser records, which falls back to the export
+    coefficients."""
+    load_runoff_reference()
+    districts_with_farms(12)
+    demo_versions()
+    rice = season(world["farm_a"], "rice", area="45", year=2025)
+    fertiliser(rice, kg="3000", n="30", p="10", k="10")
+    season(world["farm_a"], "wheat", area="30", year=2025, name="winter")
+    return world
 
 
 @pytest.mark.django_db
@@ -118,12 +134,49 @@ class TestRequestsInEnglish:
         for note in notes:
             assert_english(note)
 
+    def test_farm_runoff_loads_give_their_reasons_and_notes_in_english(self, runoff_farm):
+        response = english_client(runoff_farm["agent_cq"]).get("/api/v1/farms/CQ-A/loads?year=2025")
+        assert response.status_code == 200, response.content
+        body = response.json()
+        wheat = next(s for s in body["seasons"] if s["crop"] == "wheat")
+        assert (wheat["tn"]["fallback"], wheat["tn"]["method"]) == (True, "export_coefficient")
+        assert wheat["tn"]["reason"] == (
+            "This crop season has no fertiliser records, so the amount applied is unknown and the model "
+            "cannot estimate it: estimated with export coefficients."
+        )
+        assert any(note.startswith("The training data of the model version used") for note in body["notes"])
+        texts = [*body["notes"], *(s[t]["reason"] for s in body["seasons"] for t in ("tn", "tp"))]
+        for text in filter(None, texts):
+            assert_english(text)
+
+    def test_farm_runoff_scenarios_are_labelled_and_explained_in_english(self, runoff_farm):
+        response = english_client(runoff_farm["agent_cq"]).get("/api/v1/farms/CQ-A/scenarios?year=2025")
+        assert response.status_code == 200, response.content
+        outcomes = response.json()["outcomes"]
+        cut = next(o for o in outcomes if (o["scenario"], o["target"]) == ("rate_recommended", "tn"))
+        assert cut["label"] == "Cut fertiliser to the recommended rate"
+        assert (
+            "This crop season has no fertiliser records, so the reduction cannot be estimated." in cut["note"]
+        )
+        texts = [o["label"] for o in outcomes] + [o["note"] for o in outcomes]
+        texts += [s["reason"] for o in outcomes for s in o["seasons"]]
+        for text in filter(None, texts):
+            assert_english(text)
+
+    def test_the_reports_load_section_is_in_english(self, runoff_farm):
+        """The advisory PDF's loads paragraph takes the loads' notes as they come: English for an English
+        report (built inside `translation.override`, as `report_context` does)."""
+        with translation.override("en"):
+            section = load_section(runoff_farm["farm_a"], 2025)
+        assert "simulated records (for demonstration only)" in section.note
+        assert_english(section.note)
+
 
 # --- Every message constant ---------------------------------------------------------------------------
 
 ROOTS = ("farmadvice", "api", "reports")
 NOT_IMPORTED = re.compile(r"\.migrations(\.|$)|^farmadvice\.(settings|settings_test|wsgi|asgi)$")
-CONSTANT = re.compile(r"(MSG|EXCLUDED|HINT)_[A-Z0-9_]+")
+CONSTANT = re.compile(r"(MSG|EXCLUDED|HINT|REASON|SCENARIO)_[A-Z0-9_]+|[A-Z0-9_]+_NOTE")
 
 # Written in English, and only ever printed to the terminal of the administrator running a management
 # command (load_reference, load_demo, advisory_report), next to the command's other English output and the
@@ -135,6 +188,13 @@ ENGLISH_TERMINAL_ONLY = {
     "farmadvice.registry.management.commands.load_demo": {"MSG_NEEDS_DEBUG", "MSG_BAD_YEARS"},
     "reports.management.commands.advisory_report": {"MSG_USER_REQUIRED"},
 }
+# The statistics package knows nothing of Django and writes its messages in English. SCENARIO_ROWS_DIFFER
+# reports a caller's mistake (a scenario frame whose rows are not the baseline's): the services build the
+# scenario from the baseline's own rows, so no user ever sees it.
+ENGLISH_PROGRAMMING_ERRORS = {
+    "farmadvice.runoff.stats.predict": {"SCENARIO_ROWS_DIFFER"},
+}
+ENGLISH_ONLY = {**ENGLISH_TERMINAL_ONLY, **ENGLISH_PROGRAMMING_ERRORS}
 
 
 def _modules() -> list[ModuleType]:
@@ -160,7 +220,7 @@ def _constants() -> dict[str, str]:
 
 def _allowed(qualified: str) -> bool:
     module, name = qualified.rsplit(".", 1)
-    names = ENGLISH_TERMINAL_ONLY.get(module, ())
+    names = ENGLISH_ONLY.get(module, ())
     return names == "*" or name in names
 
 
@@ -178,10 +238,13 @@ def test_the_walk_finds_the_messages(constants):
     assert len(set(constants.values())) > 150
     assert "farmadvice.practices.selectors.MSG_RECORD_NOT_FOUND" in constants
     assert "farmadvice.runoff.selectors.EXCLUDED_NO_SEASONS" in constants
+    assert "farmadvice.runoff.services.REASON_NO_ACTIVE_MODEL" in constants
+    assert "farmadvice.runoff.services.SCENARIO_NOT_APPLICABLE" in constants
+    assert "farmadvice.runoff.services.SYNTHETIC_NOTE" in constants
 
 
 def test_the_allow_list_names_real_english_constants(constants):
-    for module, names in ENGLISH_TERMINAL_ONLY.items():
+    for module, names in ENGLISH_ONLY.items():
         found = {q for q in constants if q.startswith(f"{module}.") and _allowed(q)}
         assert found, module
         if names != "*":
