@@ -1,24 +1,30 @@
-"""Cached figures (farmadvice/core/figures.py) as JSON, rendered once per figure in each process.
+"""Cached figures (farmadvice/core/figures.py) as JSON, rendered once per computation.
 
 The compliance table carries every farm behind every rate: validating and serialising it costs ~60 ms, ten
 times what fetching it from the cache does. A figure computed for a data version renders to the same bytes
 every time, so the bytes are kept per schema, figure, language and computation (version and time), and the
-stamp (`as_of`) is added to them on each answer. Without a stamp (the cache switched off) the figure goes
-through ninja as usual.
+stamp (`as_of`) is added to them on each answer. Where the figure is computed (the task worker, mostly)
+its bytes are rendered at once and put in the shared cache (`prerender`), so that no web process renders
+them; each process also keeps the last ones it used. Without a stamp (the cache switched off) the figure
+goes through ninja as usual.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Schema
 from ninja.renderers import JSONRenderer
 
 from api.schemas.common import AsOfOut
+from farmadvice.core import figures
 
 SIZE = 32  # rendered figures kept per process (a year's table per town and language is ~40 entries)
 
@@ -42,9 +48,10 @@ def figure_response(request: HttpRequest, schema: type[Schema], figure: Any, *id
         if body is not None:
             _rendered.move_to_end(key)
     if body is None:
-        data = schema.from_orm(figure).model_dump()
-        del data["as_of"]
-        body = _bytes(_renderer.render(request, data, response_status=200))
+        body = cache.get(_shared_key(key))
+        if body is None:
+            body = _render(schema, figure)
+            cache.set(_shared_key(key), body, _lifetime())
         with _lock:
             _rendered[key] = body
             while len(_rendered) > SIZE:
@@ -56,6 +63,39 @@ def figure_response(request: HttpRequest, schema: type[Schema], figure: Any, *id
     return HttpResponse(
         body[:-1] + separator + b'"as_of": ' + stamp + b"}", content_type=_renderer.media_type
     )
+
+
+def prerender(name: str, schema: type[Schema]) -> None:
+    """Render the figure `name` as `schema` wherever it is computed, into the shared cache (the app's
+    ready() calls this): the routes answering it with `figure_response(..., year, town)` find it there."""
+
+    def render(year: int, town: str | None, figure: Any) -> None:
+        as_of = figure.as_of
+        key = (
+            schema.__name__,
+            (year, town),
+            translation.get_language(),
+            as_of.data_version,
+            as_of.computed_at,
+        )
+        cache.set(_shared_key(key), _render(schema, figure), _lifetime())
+
+    render.__qualname__ = f"prerender[{name}, {schema.__name__}]"
+    figures.on_computed(name, render)
+
+
+def _render(schema: type[Schema], figure: Any) -> bytes:
+    data = schema.from_orm(figure).model_dump()
+    del data["as_of"]
+    return _bytes(_renderer.render(None, data, response_status=200))
+
+
+def _shared_key(key: tuple) -> str:
+    return "figures-json:" + hashlib.sha256(repr(key).encode()).hexdigest()
+
+
+def _lifetime() -> int | None:
+    return getattr(settings, "FIGURES_CACHE_SECONDS", 0) or None
 
 
 def _bytes(rendered: str | bytes) -> bytes:

@@ -100,9 +100,21 @@ class _Entry:
 _FIGURES: dict[str, Callable[[int, str | None], Any]] = {}
 
 
+#: name -> functions(year, town, figure) run where the figure was computed, in its language, e.g. to
+#: render its JSON once for every web process (api.figures).
+_ON_COMPUTED: dict[str, list[Callable[[int, str | None, Any], None]]] = {}
+
+
 def register(name: str, compute: Callable[[int, str | None], Any]) -> None:
     """Make `compute(year, town)` a cached figure called `name` (its module does it at import)."""
     _FIGURES[name] = compute
+
+
+def on_computed(name: str, function: Callable[[int, str | None, Any], None]) -> None:
+    """Have `function(year, town, figure)` run after each computation of the figure `name`, with the
+    figure stamped; a failure is logged and does not fail the computation."""
+    if function not in _ON_COMPUTED.setdefault(name, []):
+        _ON_COMPUTED[name].append(function)
 
 
 def cached(name: str, year: int, town: str | None = None) -> Any:
@@ -142,6 +154,12 @@ def refresh(name: str, year: int, town: str | None, language: str | None) -> _En
     if current is None or current.version <= version:
         cache.set(key, entry, getattr(settings, "FIGURES_CACHE_SECONDS", 0) or None)
     cache.delete(key + ":refreshing")
+    with translation.override(language):
+        for function in _ON_COMPUTED.get(name, ()):
+            try:
+                function(year, town, _stamped(entry))
+            except Exception:
+                logger.exception("After computing the figures %s, %r failed", name, function)
     return entry
 
 

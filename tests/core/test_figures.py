@@ -321,6 +321,31 @@ def test_the_api_renders_a_cached_figure_as_ninja_does_and_once(
     assert fast == {k: v for k, v in plain.json().items() if k != "as_of"}
 
 
+def test_the_worker_renders_the_tables_json_so_that_no_web_process_does(
+    cache_on, settings, straw_farm, api_client, monkeypatch
+):
+    import api.figures
+
+    settings.FIGURES_STALE_SECONDS = 60
+    client = api_client(straw_farm["committee"])
+    client.get(f"/indicators/compliance?year={YEAR}")
+    straw(straw_farm["rice"], "fertiliser", "2125", off_field=True)
+    assert client.get(f"/indicators/compliance?year={YEAR}").json()["as_of"]["refreshing"]
+    refreshes_done()  # computes the table and renders its JSON into the shared cache
+
+    def no_rendering(schema, figure):
+        raise AssertionError("a web process rendered a figure the worker had rendered")
+
+    monkeypatch.setattr(api.figures, "_render", no_rendering)
+    monkeypatch.setattr(api.figures, "_rendered", type(api.figures._rendered)())  # another process
+    body = client.get(f"/indicators/compliance?year={YEAR}").json()
+    assert body["as_of"] == {**body["as_of"], "data_version": figures.current_version(), "refreshing": False}
+    [row] = [
+        r for r in body["rows"] if r["indicator"] == "straw_utilisation_pct" and r["scope_code"] == CHENGQIAO
+    ]
+    assert row["value"] == pytest.approx(90.0)
+
+
 def test_the_api_answers_the_earlier_table_marked_as_refreshing(cache_on, settings, straw_farm, api_client):
     settings.FIGURES_STALE_SECONDS = 60
     client = api_client(straw_farm["committee"])
