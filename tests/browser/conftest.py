@@ -44,9 +44,13 @@ def page(live_server, settings, tmp_path) -> Iterator[WebDriver]:
 
 
 def wait(driver: WebDriver, condition: Callable, seconds: float = WAIT_SECONDS):
+    """Until `condition(driver)` holds. An element that belonged to the page being replaced (a click that
+    navigates, an htmx swap) is stale for a moment: that is not yet, not a failure."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, seconds).until(condition)
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, seconds, ignored_exceptions=ignored).until(condition)
 
 
 def visible(driver: WebDriver, css: str):
